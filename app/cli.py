@@ -1,0 +1,128 @@
+"""The command line (contracts §3): ``python -m app [serve|import|sample|...]``.
+
+Exit codes: 0 success, 2 invalid input (every problem on stderr, nothing stored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from app.settings import Settings
+
+EXIT_INVALID = 2
+
+
+class CliError(Exception):
+    """A user error: printed on stderr, exit code 2."""
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from exc
+
+
+def _positive(limit: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from exc
+        if not 1 <= value <= limit:
+            raise argparse.ArgumentTypeError(f"{value} is out of range (1..{limit})")
+        return value
+
+    return parse
+
+
+def _workspace(settings: Settings) -> Any:
+    from crm.store import Workspace
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return Workspace(settings.database_url)
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from app import create_app
+    from app.demo import ensure_demo
+
+    app = create_app(settings)
+    ensure_demo(app.services.workspace, settings)
+    app.run(host=args.host, port=args.port, debug=settings.debug)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from crm.importers import import_directory, store_import
+
+    path = Path(args.dir)
+    if not path.is_dir():
+        raise CliError(f"{path}: not a folder")
+    result = import_directory(path, args.format)
+    if result.errors:
+        sys.stderr.write(result.report_text() + "\n")
+        return EXIT_INVALID
+    version = store_import(_workspace(settings), result, source=str(path.resolve()))
+    sys.stdout.write(result.report_text() + f"\nStored as data version {version}.\n")
+    return 0
+
+
+def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
+    from crm.export import write_canonical
+    from crm.sample import generate_sample
+
+    dataset = generate_sample(seed=args.seed, reps=args.reps, as_of=args.as_of or date.today())
+    paths = write_canonical(dataset, Path(args.out))
+    counts = ", ".join(f"{k} {v}" for k, v in dataset.counts().items())
+    sys.stdout.write(f"Wrote {len(paths)} files to {args.out}: {counts}\n")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m app", description="Territory Planner")
+    sub = parser.add_subparsers(dest="command")
+
+    p = sub.add_parser("serve", help="serve the web app")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=_positive(65535), default=8050)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("import", help="validate and store a dataset (replaces the actuals)")
+    p.add_argument("dir")
+    p.add_argument("--format", choices=["auto", "canonical", "salesforce", "maven"], default="auto")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("sample", help="write a generated dataset in the canonical format")
+    p.add_argument("--out", required=True)
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--reps", type=_positive(5000), default=40)
+    p.add_argument("--as-of", type=_date, default=None)
+    p.set_defaults(func=cmd_sample)
+
+    for register in _EXTRA_COMMANDS:
+        register(sub)
+    return parser
+
+
+_EXTRA_COMMANDS: list[Callable[[Any], None]] = []
+
+
+def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    parser = build_parser()
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    if not getattr(args, "command", None):
+        args = parser.parse_args(["serve", *(argv or [])])
+    settings = settings or Settings.from_env()
+    try:
+        return int(args.func(args, settings))
+    except CliError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return EXIT_INVALID

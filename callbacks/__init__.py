@@ -1,0 +1,14 @@
+"""Callbacks, registered per area: each module exposes ``register(app, services)``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.services import Services
+
+
+def register_all(app: Any, services: Services) -> None:
+    from callbacks import data, home, shell
+
+    for module in (shell, home, data):
+        module.register(app, services)

@@ -1,0 +1,1 @@
+"""Pure component trees: ``layout(lang, query)`` functions and figure builders."""
