@@ -42,9 +42,96 @@ class Data(StrEnum):
     HISTORY = "data-history"
 
 
+class Sotu(StrEnum):
+    """State of the Union dashboard. The shared filter bar and drill-down use the same member names on every page."""
+
+    AS_OF = "sotu-as-of"
+    TEAM = "sotu-team"
+    MANAGER = "sotu-manager"
+    REGION = "sotu-region"
+    REP = "sotu-rep"
+    LINK = "sotu-link"
+    KPIS = "sotu-kpis"
+    DRILL_TARGET = "sotu-drill-target"
+    DRILL_KIND = "sotu-drill-kind"
+    DRILL_TITLE = "sotu-drill-title"
+    DRILL_GRID = "sotu-drill-grid"
+    TOPS = "sotu-tops"
+    FORECAST = "sotu-forecast"
+    NOTABLE_OPEN = "sotu-notable-open"
+    NOTABLE_CLOSED = "sotu-notable-closed"
+    LEADERBOARD = "sotu-leaderboard"
+    TEAMS = "sotu-teams"
+    TREND = "sotu-trend"
+
+
+class Amp(StrEnum):
+    """AMP dashboard: activities, meetings, pipeline. The shared filter bar and drill-down use the same member names on every page."""
+
+    AS_OF = "amp-as-of"
+    TEAM = "amp-team"
+    MANAGER = "amp-manager"
+    REGION = "amp-region"
+    REP = "amp-rep"
+    LINK = "amp-link"
+    KPIS = "amp-kpis"
+    DRILL_TARGET = "amp-drill-target"
+    DRILL_KIND = "amp-drill-kind"
+    DRILL_TITLE = "amp-drill-title"
+    DRILL_GRID = "amp-drill-grid"
+    FUNNEL = "amp-funnel"
+    COMPARE = "amp-compare"
+    WEEKLY = "amp-weekly"
+    QUADRANT = "amp-quadrant"
+    REP_GRID = "amp-rep-grid"
+    TEAMS = "amp-teams"
+    FLAGGED = "amp-flagged"
+
+
+class PipeGen(StrEnum):
+    """Daily Pipe Gen dashboard. The shared filter bar and drill-down use the same member names on every page."""
+
+    AS_OF = "pipegen-as-of"
+    TEAM = "pipegen-team"
+    MANAGER = "pipegen-manager"
+    REGION = "pipegen-region"
+    REP = "pipegen-rep"
+    LINK = "pipegen-link"
+    KPIS = "pipegen-kpis"
+    DRILL_TARGET = "pipegen-drill-target"
+    DRILL_KIND = "pipegen-drill-kind"
+    DRILL_TITLE = "pipegen-drill-title"
+    DRILL_GRID = "pipegen-drill-grid"
+    DAILY = "pipegen-daily"
+    TEAMS = "pipegen-teams"
+    REPS = "pipegen-reps"
+    MIX = "pipegen-mix"
+
+
+class Clean(StrEnum):
+    """Clean Your Room dashboard: CRM hygiene. The shared filter bar and drill-down use the same member names on every page."""
+
+    AS_OF = "clean-as-of"
+    TEAM = "clean-team"
+    MANAGER = "clean-manager"
+    REGION = "clean-region"
+    REP = "clean-rep"
+    LINK = "clean-link"
+    KPIS = "clean-kpis"
+    DRILL_TARGET = "clean-drill-target"
+    DRILL_KIND = "clean-drill-kind"
+    DRILL_TITLE = "clean-drill-title"
+    DRILL_GRID = "clean-drill-grid"
+    LEADERBOARD = "clean-leaderboard"
+    RULES = "clean-rules"
+    QUEUE = "clean-queue"
+    DOWNLOAD_BUTTON = "clean-download-button"
+    DOWNLOAD = "clean-download"
+
+
 def all_ids() -> list[str]:
     """Every id value declared here (the wiring test checks uniqueness)."""
     values: list[str] = []
-    for enum in (Shell, Home, Data):
+    for enum in (Shell, Home, Data, Sotu, Amp, PipeGen, Clean):
         values.extend(member.value for member in enum)
     return values
