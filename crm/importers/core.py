@@ -186,7 +186,7 @@ def import_files(
         )
     if fmt == "auto":
         fmt = detect_format(list(raws), {n: r.header for n, r in raws.items()})
-    sources = MAPPERS[fmt](raws, collector) if raws or not collector.errors else []
+    sources = MAPPERS[fmt](raws, collector)
     return _finish(sources, collector, encodings, fmt, tuple(raws))
 
 
@@ -252,8 +252,9 @@ def _finish(
                 f"required table {spec.name} is missing",
             )
     if collector.has_errors:
+        errors = sorted(collector.errors, key=lambda p: (p.file, p.line or 0))
         return ImportResult(
-            None, collector.errors, collector.warnings(), encodings, [], fmt, files
+            None, errors, collector.warnings(), encodings, [], fmt, files
         )
     frames = {
         name: parts[0] if len(parts) == 1 else _concat(parts)
