@@ -223,6 +223,14 @@ def lookup(values: pd.Series, keys: pd.Series) -> np.ndarray:
     return found.fill_null(-1).to_numpy().astype(np.int64)
 
 
+def _remap(codes: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """``table[codes]`` keeping -1 (unknown) as -1."""
+    out = np.full(len(codes), -1, dtype=np.int64)
+    ok = codes >= 0
+    out[ok] = table[codes[ok]]
+    return out
+
+
 def _codes(values: pd.Series, categories: np.ndarray) -> np.ndarray:
     """Positions of ``values`` in ``categories`` (-1 when missing or unknown)."""
     return lookup(values, pd.Series(categories, dtype="str"))
@@ -376,12 +384,12 @@ def prepare(dataset: Dataset, stage_order: tuple[str, ...] | None = None) -> Pre
 
     # activities linked to ACV opportunities, for "last activity"
     a_opp = lookup(acts["opportunity_id"], all_opps["opportunity_id"])
-    a_opp = np.where(a_opp >= 0, code_of_all[a_opp], -1)
+    a_opp = _remap(a_opp, code_of_all)
     linked = (a_opp >= 0) & (a_day != NO_DAY)
     link_key = np.sort(pack_key(a_opp[linked], a_day[linked]))
 
     # opportunity history
-    h_opp = np.where(h_all >= 0, code_of_all[h_all], -1)
+    h_opp = _remap(h_all, code_of_all)
     h_day = h_day_all
     h_ok = (h_opp >= 0) & (h_day != NO_DAY) & hist["stage"].notna().to_numpy()
     h_opp, h_day = h_opp[h_ok].astype(np.int64), h_day[h_ok]
