@@ -116,6 +116,21 @@ def horizon_days(start: date, months: int) -> pd.DatetimeIndex:
     return pd.bdate_range(first, last)
 
 
+def ramp_curve(
+    tenure_months: np.ndarray, ramp_months: np.ndarray, start: float
+) -> np.ndarray:
+    """Productivity by tenure: ``start`` at hire rising linearly to 1 at ``ramp_months``.
+
+    Shared by the model and the calibration so both read tenure the same way.
+    """
+    tenure = np.asarray(tenure_months, dtype=float)
+    ramp = np.broadcast_to(np.asarray(ramp_months, dtype=float), tenure.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = np.where(ramp > 0, tenure / ramp, 1.0)
+    frac = np.clip(np.nan_to_num(frac, nan=-1.0), -1.0, 1.0)
+    return np.where(frac < 0, 0.0, start + (1.0 - start) * frac)
+
+
 def _team_mean(values: np.ndarray, teams: np.ndarray, team: int) -> float:
     sel = teams == team
     if sel.any():
@@ -794,9 +809,9 @@ class World:
         self.open -= np.bincount(key, minlength=B * T).reshape(B, T)
         self.ledger[:, 2] += np.bincount(b, weights=won, minlength=B)
         self.ledger[:, 3] += np.bincount(b, weights=~won, minlength=B)
-        lost_nb = ~won & c.type_nb[r.kind[rows]]
-        if lost_nb.any() and np.isfinite(c.terr_accounts).any():
-            back = np.bincount(key[lost_nb], minlength=B * T).reshape(B, T)
+        nb = c.type_nb[r.kind[rows]]
+        if nb.any() and np.isfinite(c.terr_accounts).any():
+            back = np.bincount(key[nb], minlength=B * T).reshape(B, T)
             self.fresh = np.minimum(self.fresh + back, c.terr_accounts[None, :])
 
     def _serve_evaluations(self, d: int, cal: float) -> None:

@@ -153,6 +153,7 @@ class Scenario(_Strict):
     deal_types: list[DealType] = Field(min_length=1)
 
     ramp_months: Annotated[float, Field(ge=0.0, le=36.0)] = 5.0
+    ramp_start_productivity: Share = 0.2
     quota_ramp: bool = False
 
     activity_rate_multiplier: Multiplier = 1.0
