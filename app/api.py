@@ -13,6 +13,7 @@ from typing import Any
 from flask import Flask, jsonify, request
 
 from app.services import Services
+from crm.store import Workspace
 
 MAX_EVENT_BYTES = 5 * 1024 * 1024
 
@@ -23,17 +24,19 @@ def _authorised(token: str) -> bool:
     return bool(token) and hmac.compare_digest(given.encode(), token.encode())
 
 
-def store_events(services: Services, payload: Any) -> tuple[int, dict[str, Any]]:
+def store_events(workspace: Workspace, payload: Any) -> tuple[int, dict[str, Any]]:
     """Validate a batch and store it in one transaction: (HTTP status, JSON body)."""
     from crm.events import EventBatchError, validate_event_batch
 
-    known = set(services.dataset().reps["rep_id"].astype(str))
+    known = set(workspace.load_dataset().reps["rep_id"].astype(str))
     try:
         batch = validate_event_batch(payload, known_rep_ids=known)
     except EventBatchError as exc:
         return 422, {"error": "invalid batch: nothing was stored", "problems": list(exc.problems)}
-    version = services.workspace.upsert_rows(batch.frames())
-    return 200, {"stored": batch.counts(), "data_version": version}
+    frames = batch.frames()
+    version = workspace.upsert_rows(frames)
+    stored = {name: int(len(frame)) for name, frame in frames.items()}
+    return 200, {"stored": stored, "warnings": list(batch.warnings), "data_version": version}
 
 
 def register_api(server: Flask, services: Services) -> None:
@@ -56,5 +59,5 @@ def register_api(server: Flask, services: Services) -> None:
         payload = request.get_json(silent=True)
         if payload is None:
             return jsonify({"error": "the body must be a JSON object (Content-Type: application/json)"}), 400
-        status, body = store_events(services, payload)
+        status, body = store_events(services.workspace, payload)
         return jsonify(body), status

@@ -6,6 +6,7 @@ Exit codes: 0 success, 2 invalid input (every problem on stderr, nothing stored)
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -85,6 +86,46 @@ def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_feed(args: argparse.Namespace, settings: Settings) -> int:
+    """The demo live feed: every tick, the next minutes of simulated CRM events.
+
+    Stored through the same validation as ``POST /api/v1/events`` (or posted to a
+    running app with --url and --token), so open dashboards move within seconds.
+    """
+    import time
+    import urllib.request
+    from datetime import datetime, timedelta
+
+    import numpy as np
+
+    from app.api import store_events
+    from crm.livefeed import next_batch
+
+    workspace = _workspace(settings)
+    rng = np.random.default_rng(np.random.SeedSequence(args.seed))
+    clock = datetime.now()
+    for tick in range(args.ticks):
+        batch = next_batch(workspace.load_dataset(), clock, rng, minutes=args.minutes)
+        if args.url:
+            request = urllib.request.Request(
+                args.url.rstrip("/") + "/api/v1/events",
+                data=json.dumps(batch).encode(),
+                headers={"Content-Type": "application/json", "Authorization": f"Bearer {args.token}"},
+            )
+            with urllib.request.urlopen(request, timeout=30) as response:
+                body = json.loads(response.read())
+        else:
+            status, body = store_events(workspace, batch)
+            if status != 200:
+                raise CliError(json.dumps(body))
+        sys.stdout.write(f"tick {tick + 1}: {json.dumps(body.get('stored'))} -> data version {body.get('data_version')}\n")
+        sys.stdout.flush()
+        clock += timedelta(minutes=args.minutes)
+        if tick + 1 < args.ticks:
+            time.sleep(args.interval)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m app", description="Territory Planner")
     sub = parser.add_subparsers(dest="command")
@@ -106,12 +147,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_date, default=None)
     p.set_defaults(func=cmd_sample)
 
-    for register in _EXTRA_COMMANDS:
-        register(sub)
+    p = sub.add_parser("feed", help="stream demo events into the workspace (live dashboards)")
+    p.add_argument("--interval", type=float, default=3.0, help="seconds between ticks")
+    p.add_argument("--minutes", type=float, default=30.0, help="simulated minutes per tick")
+    p.add_argument("--ticks", type=_positive(1_000_000), default=100)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--url", default="", help="post to a running app instead of the database")
+    p.add_argument("--token", default="", help="the app's TP_API_TOKEN, with --url")
+    p.set_defaults(func=cmd_feed)
     return parser
-
-
-_EXTRA_COMMANDS: list[Callable[[Any], None]] = []
 
 
 def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
