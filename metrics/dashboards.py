@@ -713,7 +713,12 @@ def clean_your_room(
     order = np.lexsort((idx[f_pos], -f_acv, -n_rules))
     f_pos = f_pos[order]
     f_idx = idx[f_pos]
-    rule_names = np.array(HYGIENE_RULES, dtype=object)
+    # each deal's broken rules as a bit pattern, named once per pattern
+    bits = rule_matrix[f_pos].astype(np.int64) @ (1 << np.arange(len(HYGIENE_RULES)))
+    names_of = {
+        int(b): [r for i, r in enumerate(HYGIENE_RULES) if int(b) >> i & 1]
+        for b in np.unique(bits)
+    }
     last = flags["last_activity_day"][f_pos]
     stage = flags["stage"][f_pos]
     flagged = [
@@ -730,7 +735,7 @@ def clean_your_room(
             "close_date": close,
             "last_activity_date": last_date,
             "days_since_activity": int(d - ld),
-            "rules": rule_names[rules].tolist(),
+            "rules": list(names_of[rules]),
         }
         for oid, name, owner, rname, team, account, aname, s, amount, close, last_date,
         ld, rules in zip(
@@ -746,7 +751,7 @@ def clean_your_room(
             day_to_iso(prep.opp_close_day[f_idx]),
             day_to_iso(last),
             last.tolist(),
-            rule_matrix[f_pos],
+            bits.tolist(),
             strict=True,
         )
     ]
