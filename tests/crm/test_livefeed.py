@@ -135,3 +135,13 @@ def test_batch_ids_stay_fresh_after_applying_a_batch(ds: Dataset) -> None:
     second = next_batch(grown, NOW, rng, minutes=30)
     ids = {a["activity_id"] for a in second["activities"]}
     assert ids and not ids & set(grown.activities["activity_id"])
+
+
+def test_batch_passes_the_events_api_validation(ds: Dataset) -> None:
+    events = pytest.importorskip("crm.events")
+    batch = next_batch(ds, NOW, np.random.default_rng(6), minutes=240)
+    valid = events.validate_event_batch(batch, known_rep_ids=set(ds.reps["rep_id"]))
+    assert not valid.warnings
+    assert len(valid.opportunities) == len(batch["opportunities"])
+    assert len(valid.activities) == len(batch["activities"])
+    assert list(valid.opportunities["opportunity_id"]) == [o["opportunity_id"] for o in batch["opportunities"]]
