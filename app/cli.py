@@ -47,7 +47,7 @@ def _workspace(settings: Settings) -> Any:
     from crm.store import Workspace
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return Workspace(settings.database_url)
+    return Workspace(settings.database_url, snapshot_dir=settings.cache_dir / "snapshots")
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:

@@ -14,13 +14,17 @@ selected with an SQLAlchemy URL such as ``postgresql+psycopg://user@host/db``.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
+import shutil
 import threading
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -39,6 +43,8 @@ _SA_TYPES = {
     Kind.INT: lambda: sa.BigInteger(),
     Kind.BOOL: lambda: sa.Boolean(),
 }
+
+log = logging.getLogger(__name__)
 
 metadata = sa.MetaData()
 
@@ -132,6 +138,40 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def _column_values(frame: pd.DataFrame, spec: Table, *, iso_dates: bool) -> list[list[Any]]:
+    """Each canonical column as a list of DB-ready values, converted column-wise.
+
+    Vectorised because bulk loads of millions of rows spend most of their time here:
+    dates become ``YYYY-MM-DD`` text (``iso_dates``, SQLite's storage format for
+    SQLAlchemy's Date) or ``date`` objects, nulls become None, flags 0/1 or bool.
+    """
+    out: list[list[Any]] = []
+    for c in spec.columns:
+        s = frame[c.name]
+        missing = s.isna().to_numpy()
+        if c.kind == Kind.DATE:
+            if iso_dates:
+                values = s.dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
+            else:
+                values = s.dt.date.to_numpy(dtype=object)
+        elif c.kind == Kind.INT:
+            values = s.to_numpy(dtype=object, na_value=None)
+            values = np.array([None if v is None else int(v) for v in values], dtype=object)
+        elif c.kind == Kind.DECIMAL:
+            values = s.to_numpy(dtype="float64").astype(object)
+        elif c.kind == Kind.BOOL:
+            flags = s.to_numpy(dtype=bool)
+            values = flags.astype(np.int64).astype(object) if iso_dates else flags.astype(object)
+            missing = np.zeros(len(s), dtype=bool)
+        else:
+            values = s.to_numpy(dtype=object)
+        if missing.any():
+            values = values.copy()
+            values[missing] = None
+        out.append(values.tolist())
+    return out
+
+
 def _records(frame: pd.DataFrame, spec: Table) -> list[dict[str, Any]]:
     """DataFrame rows as DB-ready dicts (None for nulls, date objects for dates)."""
     cols: dict[str, list[Any]] = {}
@@ -155,8 +195,9 @@ def _records(frame: pd.DataFrame, spec: Table) -> list[dict[str, Any]]:
 class Workspace:
     """One workspace database. Cheap to construct; opens nothing until first use."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, snapshot_dir: Path | None = None) -> None:
         self.url = url
+        self.snapshot_dir = snapshot_dir
         self._engine: Engine | None = None
         self._lock = threading.Lock()
         self._cached: tuple[int, Dataset] | None = None
@@ -248,6 +289,18 @@ class Workspace:
         if conn.dialect.name == "postgresql":
             self._copy_postgres(conn, spec, frame)
             return
+        if conn.dialect.name == "sqlite":
+            # The DBAPI's executemany with plain tuples: SQLAlchemy's per-value bind
+            # processing made a 2-million-row load take minutes.
+            names = ", ".join(f'"{n}"' for n in spec.column_names)
+            marks = ", ".join("?" for _ in spec.column_names)
+            sql = f'INSERT INTO "{spec.name}" ({names}) VALUES ({marks})'
+            chunk = 200_000
+            for start in range(0, len(frame), chunk):
+                part = frame.iloc[start : start + chunk]
+                rows = list(zip(*_column_values(part, spec, iso_dates=True), strict=True))
+                conn.exec_driver_sql(sql, rows)
+            return
         chunk = 50_000
         for start in range(0, len(frame), chunk):
             conn.execute(sa.insert(table), _records(frame.iloc[start : start + chunk], spec))
@@ -259,8 +312,11 @@ class Workspace:
         names = list(spec.column_names)
         cols = ", ".join(f'"{n}"' for n in names)
         with raw.cursor() as cur, cur.copy(f'COPY "{spec.name}" ({cols}) FROM STDIN') as copy:
-            for row in _records(frame, spec):
-                copy.write_row([row[n] for n in names])
+            chunk = 200_000
+            for start in range(0, len(frame), chunk):
+                part = frame.iloc[start : start + chunk]
+                for row in zip(*_column_values(part, spec, iso_dates=False), strict=True):
+                    copy.write_row(row)
 
     def upsert_rows(self, frames: Mapping[str, pd.DataFrame]) -> int:
         """Insert or replace rows by primary key, all tables in one transaction.
@@ -286,21 +342,70 @@ class Workspace:
 
     # -- reads -----------------------------------------------------------------
     def load_dataset(self) -> Dataset:
-        """All canonical tables as a Dataset; cached in this object per data version."""
+        """All canonical tables as a Dataset, cached per data version.
+
+        Three levels, cheapest first: this object's last load, a Parquet snapshot of the
+        version (when a snapshot folder is set; shared by every process on the machine),
+        then the database itself, read through the raw DB-API cursor so dates are parsed
+        in one vectorised step instead of one Python object per cell.
+        """
         with self._lock:
             version = self.data_version()
             if self._cached is not None and self._cached[0] == version:
                 return self._cached[1]
-            frames: dict[str, pd.DataFrame] = {}
-            with self.engine.connect() as conn:
-                for spec in TABLES:
-                    table = CANONICAL[spec.name]
-                    cols = [table.c[n] for n in spec.column_names]
-                    result = conn.execute(sa.select(*cols))
-                    frames[spec.name] = pd.DataFrame(result.fetchall(), columns=list(spec.column_names))
-            dataset = Dataset.from_frames(frames)
+            dataset = self._read_snapshot(version)
+            if dataset is None:
+                dataset = self._read_database()
+                self._write_snapshot(version, dataset)
             self._cached = (version, dataset)
             return dataset
+
+    def _read_database(self) -> Dataset:
+        frames: dict[str, pd.DataFrame] = {}
+        raw = self.engine.raw_connection()
+        try:
+            for spec in TABLES:
+                cols = ", ".join(f'"{n}"' for n in spec.column_names)
+                cursor = raw.cursor()
+                cursor.execute(f'SELECT {cols} FROM "{spec.name}"')
+                rows = cursor.fetchall()
+                cursor.close()
+                frames[spec.name] = pd.DataFrame.from_records(rows, columns=list(spec.column_names))
+        finally:
+            raw.close()
+        return Dataset.from_frames(frames)
+
+    def _snapshot_path(self, version: int) -> Path | None:
+        if self.snapshot_dir is None:
+            return None
+        tag = hashlib.sha256(self.url.encode()).hexdigest()[:12]
+        return self.snapshot_dir / f"workspace-{tag}-v{version}"
+
+    def _read_snapshot(self, version: int) -> Dataset | None:
+        path = self._snapshot_path(version)
+        if path is None or not (path / "done").exists():
+            return None
+        try:
+            frames = {spec.name: pd.read_parquet(path / f"{spec.name}.parquet") for spec in TABLES}
+        except (OSError, ValueError):
+            return None
+        return Dataset.from_frames(frames)
+
+    def _write_snapshot(self, version: int, dataset: Dataset) -> None:
+        """Best effort: a snapshot that cannot be written only costs speed later."""
+        path = self._snapshot_path(version)
+        if path is None or (path / "done").exists():
+            return
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            for name, frame in dataset.tables().items():
+                frame.to_parquet(path / f"{name}.parquet", index=False)
+            (path / "done").write_text(str(version))
+            for old in path.parent.glob(path.name.rsplit("-v", 1)[0] + "-v*"):
+                if old != path:
+                    shutil.rmtree(old, ignore_errors=True)
+        except OSError as exc:
+            log.warning("could not write the workspace snapshot %s: %s", path, exc)
 
     def imports(self, limit: int = 20) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
