@@ -21,9 +21,8 @@ def create_app(settings: Settings | None = None, *, celery_app: Any | None = Non
 
     from app.api import register_api
     from app.cache import background_manager, make_cache
-    from app.services import Services
+    from app.services import Services, open_workspace
     from callbacks import register_all
-    from crm.store import Workspace
     from layouts import shell
     from layouts.pages import PAGES
 
@@ -41,7 +40,7 @@ def create_app(settings: Settings | None = None, *, celery_app: Any | None = Non
     server = app.server
     server.config["MAX_CONTENT_LENGTH"] = settings.max_upload_mb * 1024 * 1024
     server.config["DEBUG"] = settings.debug
-    services = Services(settings=settings, workspace=Workspace(settings.database_url, snapshot_dir=settings.cache_dir / "snapshots"), cache=make_cache(server, settings))
+    services = Services(settings=settings, workspace=open_workspace(settings), cache=make_cache(server, settings))
     app.layout = shell.layout()
     app.validation_layout = html.Div([shell.layout()] + [p.layout("en", {}) for p in PAGES])
     register_all(app, services)

@@ -44,10 +44,9 @@ def _positive(limit: int) -> Callable[[str], int]:
 
 
 def _workspace(settings: Settings) -> Any:
-    from crm.store import Workspace
+    from app.services import open_workspace
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return Workspace(settings.database_url, snapshot_dir=settings.cache_dir / "snapshots")
+    return open_workspace(settings)
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:

@@ -23,6 +23,11 @@ from crm.store import Workspace
 T = TypeVar("T")
 
 
+def open_workspace(settings: Settings) -> Workspace:
+    """The workspace the settings name, with its per-version snapshot folder."""
+    return Workspace(settings.database_url, snapshot_dir=settings.cache_dir / "snapshots")
+
+
 def canonical_key(name: str, params: Any) -> str:
     """A stable cache key: the name and a SHA-256 of the parameters' canonical JSON."""
     text = json.dumps(params, sort_keys=True, separators=(",", ":"), default=str)
