@@ -10,15 +10,18 @@ variation directly and the Gini coefficient with it.
 
 Two solvers, chosen by ``method`` (see docs/territories.md for the measurements):
 
-* ``greedy``: longest-processing-time seed (largest unit to the lightest territory)
-  when carving, then a local search of single moves and pairwise swaps between the
-  heaviest and the lightest territories, each move the one that lowers the objective
-  most within the disruption budget. Fast at any size (10,000 accounts: well under 1 s).
-* ``milp``: an exact mixed-integer model (minimise the largest deviation plus the mean
-  absolute deviation) solved by HiGHS through :func:`scipy.optimize.milp`, with the
-  budget as linear constraints. Worth it only for few units (a few thousand
-  unit x territory variables); ``auto`` uses it there with a time limit, and keeps
-  whichever of the two results is better.
+* ``greedy`` (default): a seed, then a local search of single moves and pairwise swaps
+  between the heaviest and the lightest territories, each step the one that lowers
+  the objective most within the disruption budget. Rebalancing seeds with the plan
+  itself; carving seeds both with a longest-processing-time carve (largest unit to the
+  lightest territory) and with today's ownership, and keeps the ownership-grown plan
+  unless it is clearly less balanced (it moves far fewer accounts). 10,000 accounts
+  into 50 territories: 0.2-0.6 s.
+* ``milp``: additionally solves an exact mixed-integer model (minimise the largest
+  deviation plus the mean absolute deviation, the budget as linear constraints) with
+  HiGHS through :func:`scipy.optimize.milp` under ``time_limit_s``, and keeps the better
+  of the two plans. Measured on carves of 120-1,500 accounts it matched the greedy
+  plan in 7 of 8 instances, while always running to its time limit, so it is opt-in.
 
 Locked accounts never move (their potential counts as fixed load of their
 territory); TBH seats stay territories in their own right. When carving, territories
@@ -51,8 +54,7 @@ logger = logging.getLogger(__name__)
 
 By = Literal["account", "state", "region", "industry"]
 BY_CHOICES: tuple[str, ...] = ("account", "state", "region", "industry")
-Method = Literal["auto", "greedy", "milp"]
-MILP_MAX_VARIABLES = 4000
+Method = Literal["greedy", "milp"]
 CARVE_CV_SLACK = 0.01
 MOVE_COLUMNS = (
     "account_id",
@@ -124,12 +126,29 @@ def _build_units(
     territory: np.ndarray,
     movable: np.ndarray,
     load: np.ndarray,
+    max_unit_load: float | None,
 ) -> _Units:
     rows = np.flatnonzero(movable)
     keys = _unit_keys(acct, by).to_numpy()[rows]
     origin_of_row = territory[rows]
-    frame = pd.DataFrame({"t": origin_of_row, "key": keys})
-    codes = frame.groupby(["t", "key"], sort=True).ngroup().to_numpy()
+    frame = pd.DataFrame(
+        {
+            "t": origin_of_row,
+            "key": keys,
+            "city": acct["city"].fillna("").to_numpy()[rows],
+            "id": acct["account_id"].to_numpy()[rows],
+            "load": load[rows],
+        }
+    )
+    frame["chunk"] = 0
+    if max_unit_load is not None and by != "account" and len(frame):
+        # A unit bigger than the cap cannot stay whole without leaving one territory
+        # far above the mean (CA in a US book), so it is cut into city-ordered chunks.
+        unit_load = frame.groupby(["t", "key"])["load"].transform("sum")
+        big = frame[unit_load > max_unit_load].sort_values(["t", "key", "city", "id"])
+        before = big.groupby(["t", "key"])["load"].cumsum() - big["load"]
+        frame.loc[big.index, "chunk"] = (before // max_unit_load).astype("int64")
+    codes = frame.groupby(["t", "key", "chunk"], sort=True).ngroup().to_numpy()
     n_units = int(codes.max()) + 1 if len(codes) else 0
     origin = np.full(n_units, -1, dtype=np.int64)
     origin[codes] = origin_of_row
@@ -143,6 +162,10 @@ def _build_units(
         account_unit=codes,
         rows=rows,
     )
+
+
+def _unit_cap(mean_load: float, share: float | None) -> float | None:
+    return None if share is None or mean_load <= 0 else share * mean_load
 
 
 def _lpt(value: np.ndarray, fixed: np.ndarray) -> np.ndarray:
@@ -432,20 +455,15 @@ def _solve(
     method: str,
     time_limit_s: float,
 ) -> tuple[np.ndarray, str]:
-    greedy = _local_search(units, seed, fixed, budget) if method != "milp" else None
-    small = len(units.value) * len(fixed) <= MILP_MAX_VARIABLES
-    exact = None
-    if method == "milp" or (method == "auto" and small):
-        exact = _milp(units, fixed, budget, time_limit_s)
-        if exact is not None:
-            exact = _local_search(units, exact, fixed, budget)
-    if greedy is None and exact is None:
-        return _local_search(units, seed, fixed, budget), "greedy"
+    """Greedy always; with ``milp`` also the exact model, keeping the better plan."""
+    greedy = _local_search(units, seed, fixed, budget)
+    if method != "milp":
+        return greedy, "greedy"
+    exact = _milp(units, fixed, budget, time_limit_s)
     if exact is None:
         return greedy, "greedy"
-    if greedy is None or _objective(units, exact, fixed) < _objective(
-        units, greedy, fixed
-    ):
+    exact = _local_search(units, exact, fixed, budget)
+    if _objective(units, exact, fixed) < _objective(units, greedy, fixed):
         return exact, "milp"
     return greedy, "greedy"
 
@@ -476,8 +494,9 @@ def balance(
     budget: DisruptionBudget | None = None,
     weights: PotentialWeights | None = None,
     count_weight: float = 0.02,
-    method: Method = "auto",
+    method: Method = "greedy",
     time_limit_s: float = 2.0,
+    max_unit_share: float | None = 0.5,
     name: str | None = None,
     start_date: dt.date | None = None,
 ) -> BalanceResult:
@@ -488,13 +507,22 @@ def balance(
     Rebalancing keeps the plan's territories, owners, TBH seats and locks, moves only
     assigned, unlocked accounts, and turns the plan's rules into explicit lists (the
     result is the complete assignment). Unassigned accounts stay unassigned.
+
+    ``max_unit_share``: a unit (state, region, industry) whose load exceeds this share
+    of the mean territory load is cut into chunks of at most that size, ordered by city
+    then account id, because a unit bigger than a fair territory cannot stay whole
+    without one territory far above the mean. ``None`` keeps every unit whole.
+    ``count_weight`` adds that many average account potentials per account to the
+    load, so accounts without potential are spread rather than piled up.
     """
     if by not in BY_CHOICES:
         raise ValueError(f"by must be one of {list(BY_CHOICES)}, got {by!r}")
     if count_weight < 0 or not math.isfinite(count_weight):
         raise ValueError("count_weight must be a finite number >= 0")
-    if method not in ("auto", "greedy", "milp"):
+    if method not in ("greedy", "milp"):
         raise ValueError(f"unknown method {method!r}")
+    if max_unit_share is not None and not 0 < max_unit_share < math.inf:
+        raise ValueError("max_unit_share must be a positive number or None")
     day = pd.Timestamp(as_of).normalize()
     acct = account_potential(dataset, day, weights)
     load = _balance_load(acct, count_weight)
@@ -510,6 +538,7 @@ def balance(
             by,
             method,
             time_limit_s,
+            max_unit_share,
             name,
             start_date,
         )
@@ -530,6 +559,7 @@ def balance(
         budget,
         method,
         time_limit_s,
+        max_unit_share,
         name,
         start_date,
     )
@@ -544,6 +574,7 @@ def _carve(
     by: str,
     method: str,
     time_limit_s: float,
+    max_unit_share: float | None,
     name: str | None,
     start_date: dt.date | None,
 ) -> BalanceResult:
@@ -551,7 +582,8 @@ def _carve(
     if not reps:
         raise ValueError("the dataset has no active AE to own or cover a territory")
     n = len(acct)
-    units = _build_units(acct, by, np.full(n, -1), np.ones(n, dtype=bool), load)
+    cap = _unit_cap(load.sum() / k, max_unit_share)
+    units = _build_units(acct, by, np.full(n, -1), np.ones(n, dtype=bool), load, cap)
     fixed = np.zeros(k)
     lpt, used = _solve(
         units, fixed, _lpt(units.value, fixed), None, method, time_limit_s
@@ -624,6 +656,7 @@ def _rebalance(
     budget: DisruptionBudget | None,
     method: str,
     time_limit_s: float,
+    max_unit_share: float | None,
     name: str | None,
     start_date: dt.date | None,
 ) -> BalanceResult:
@@ -642,7 +675,8 @@ def _rebalance(
     fixed = np.bincount(terr[locked], weights=load[locked], minlength=k).astype(
         "float64"
     )
-    units = _build_units(acct, by, terr, movable, load)
+    cap = _unit_cap(load[assigned].sum() / k, max_unit_share)
+    units = _build_units(acct, by, terr, movable, load, cap)
     assign, used = _solve(
         units, fixed, units.origin.copy(), budget, method, time_limit_s
     )

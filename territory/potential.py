@@ -187,7 +187,7 @@ def account_potential(
 ) -> pd.DataFrame:
     """One row per account with the inputs and the blended potential.
 
-    Columns: ``account_id, industry, region, country, state, owner_id, employees,
+    Columns: ``account_id, industry, region, country, state, city, owner_id, employees,
     annual_revenue, won_acv_12m_usd, open_pipeline_usd, open_deals, win_rate,
     pipeline_expected_usd, benchmark_usd, potential_usd, activities_90d``
     (activities on the account in the 90 days up to ``as_of``: ``D - 90 days < date <= D``).
@@ -229,6 +229,7 @@ def account_potential(
             "region",
             "country",
             "state",
+            "city",
             "owner_id",
             "employees",
             "annual_revenue",

@@ -78,8 +78,12 @@ def make_dataset(
             "opportunity_id": [f"O{i:06d}" for i in range(m)],
             "account_id": [account_ids[i] for i in opp_acc],
             "owner_id": [rep_ids[owners[i]] for i in opp_acc],
-            "type": rng.choice(["New Business", "Add-On", "Renewal"], m, p=[0.6, 0.3, 0.1]),
-            "stage": np.where(won, "Closed Won", np.where(closed, "Closed Lost", "Discovery")),
+            "type": rng.choice(
+                ["New Business", "Add-On", "Renewal"], m, p=[0.6, 0.3, 0.1]
+            ),
+            "stage": np.where(
+                won, "Closed Won", np.where(closed, "Closed Lost", "Discovery")
+            ),
             "amount": amount,
             "created_date": created,
             "close_date": close,
