@@ -182,9 +182,9 @@ class SampleParams:
     early_stage_near_close_share: float = 0.10  # of open deals in the first two stages
     # --- quotas: annual AE quota by tenure at as_of (min tenure years, USD)
     ae_annual_quota_usd_by_tenure: tuple[tuple[float, float], ...] = (
-        (0.0, 1_000_000.0),
-        (2.0, 1_150_000.0),
-        (4.0, 1_300_000.0),
+        (0.0, 950_000.0),
+        (2.0, 1_050_000.0),
+        (4.0, 1_200_000.0),
     )
     ramp_quota_fractions: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75)  # quotas.csv rows
     warmup_days: int = 365  # simulated before the window so it opens with a pipeline
@@ -580,8 +580,12 @@ def _make_accounts(
 ) -> dict[str, np.ndarray]:
     """Accounts per region for its AEs, carved into contiguous geographic books."""
     aes = np.flatnonzero(org["role"] == 0)
-    regions, places, cities, states = [], [], [], []
-    country, mult, owner = [], [], []
+    regions: list[str] = []
+    cities: list[str] = []
+    states: list[str | None] = []
+    country: list[str] = []
+    mult: list[float] = []
+    owner: list[np.ndarray] = []
     for reg_idx, region in enumerate(REGIONS):
         reg_aes = aes[org["region"][aes] == reg_idx]
         if len(reg_aes) == 0:
@@ -594,14 +598,16 @@ def _make_accounts(
         pick.sort()
         book = np.repeat(reg_aes, np.diff(np.linspace(0, k, len(reg_aes) + 1).round().astype(int)))
         owner.append(book)
-        for g_idx in pick:
-            g = geo[g_idx]
-            places.append(g[0])
-            mult.append(g[2])
-            cities.append(g[3][rng.integers(len(g[3]))])
+        place = np.array([g[0] for g in geo], dtype=object)[pick]
+        city_table = [c for g in geo for c in g[3]]
+        n_cities = np.array([len(g[3]) for g in geo])
+        first_city = np.concatenate([[0], np.cumsum(n_cities)[:-1]])
+        city_idx = first_city[pick] + (rng.random(k) * n_cities[pick]).astype(np.int64)
+        cities.extend(np.array(city_table, dtype=object)[city_idx])
+        mult.extend(np.array([g[2] for g in geo])[pick])
         us = region in _US_STATES
-        states.extend(places[-k:] if us else [None] * k)
-        country.extend(["United States"] * k if us else places[-k:])
+        states.extend(place if us else [None] * k)
+        country.extend(["United States"] * k if us else place)
         regions.extend([region] * k)
     n = len(regions)
     owner_arr = np.concatenate(owner) if owner else np.zeros(0, dtype=np.int64)
@@ -784,7 +790,7 @@ def _make_opportunities(
     tries = 12
     slot = (rng.random((len(creator), tries)) * sizes[team][:, None]).astype(np.int64)
     cand = table[team[:, None], slot]
-    ok = (org["hire"][cand] <= created[:, None]) & (created[:, None] <= org["end"][cand])
+    ok = (cand >= 0) & (org["hire"][cand] <= created[:, None]) & (created[:, None] <= org["end"][cand])
     pick = np.where(ok.any(axis=1), cand[np.arange(len(cand)), ok.argmax(axis=1)], -1)
     owner = np.where(is_ae[creator], creator, pick)
     keep = owner >= 0
