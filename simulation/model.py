@@ -595,9 +595,12 @@ class World:
             return
         order = np.argsort(idx, kind="stable")
         rows, idx = rows[order], idx[order]
-        cuts = np.flatnonzero(np.diff(idx)) + 1
-        for part, day in zip(np.split(rows, cuts), idx[np.r_[0, cuts]], strict=True):
-            book[int(day)].append(part)
+        cuts = np.flatnonzero(idx[1:] != idx[:-1]) + 1
+        starts = [0, *cuts.tolist()]
+        ends = [*cuts.tolist(), len(rows)]
+        days = idx[starts].tolist()
+        for a, b, day in zip(starts, ends, days, strict=True):
+            book[day].append(rows[a:b])
 
     def _seed_open_opportunities(self) -> None:
         """Open deals at the start continue from their age (remaining cycle | age)."""
