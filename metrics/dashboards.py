@@ -660,8 +660,13 @@ def clean_your_room(
     as_of: date,
     filters: Filters = NO_FILTERS,
     settings: HygieneSettings = DEFAULT_HYGIENE,
+    flagged_limit: int | None = None,
 ) -> dict[str, Any]:
-    """CRM hygiene of the open ACV pipeline at D: per-rep leaderboard and work queue."""
+    """CRM hygiene of the open ACV pipeline at D: per-rep leaderboard and work queue.
+
+    ``flagged_limit`` cuts the work queue (worst first) for pages that show one screen
+    of it; counts and scores always cover every flagged deal.
+    """
     sc = _Scope.of(prep, as_of, filters)
     d = sc.d
     idx = np.flatnonzero(open_at(prep, d) & sc.opps)
@@ -711,7 +716,7 @@ def clean_your_room(
     n_rules = rule_matrix[f_pos].sum(axis=1)
     f_acv = prep.opp_acv[idx[f_pos]]
     order = np.lexsort((idx[f_pos], -f_acv, -n_rules))
-    f_pos = f_pos[order]
+    f_pos = f_pos[order][:flagged_limit]
     f_idx = idx[f_pos]
     # each deal's broken rules as a bit pattern, named once per pattern
     bits = rule_matrix[f_pos].astype(np.int64) @ (1 << np.arange(len(HYGIENE_RULES)))

@@ -299,3 +299,18 @@ def test_default_as_of() -> None:
     assert default_as_of(ds, date(2026, 6, 15)) == date(2026, 4, 10)
     assert default_as_of(ds, date(2026, 4, 1)) == date(2026, 4, 1)
     assert default_as_of(build([rep("R0")]), date(2026, 6, 15)) == date(2026, 6, 15)
+
+
+def test_filters_combine_fields_with_and_values_with_or() -> None:
+    reps = [
+        rep("R0", team="East", manager="Ann", region="NA"),
+        rep("R1", team="East", manager="Bob", region="EU"),
+        rep("R2", team="West", manager="Ann", region="EU"),
+    ]
+    prep = prepared(reps)
+    quota = lambda f: state_of_the_union(prep, D, f)["quota"]  # noqa: E731
+    assert quota(Filters(managers=("Ann",))) == pytest.approx(20_000.0)
+    assert quota(Filters(managers=("Ann",), regions=("EU",))) == pytest.approx(10_000.0)
+    assert quota(Filters(teams=("East", "West"))) == pytest.approx(30_000.0)
+    assert Filters(teams="East").teams == ("East",)  # a bare string is one value
+    assert Filters().is_empty and not Filters(rep_ids=("R0",)).is_empty

@@ -220,3 +220,24 @@ def test_renewals_are_never_in_the_room() -> None:
     )
     out = clean_your_room(prep, D)
     assert out["open_opportunities"] == 0 and out["flagged"] == []
+
+
+def test_work_queue_is_worst_first_and_can_be_cut() -> None:
+    prep = prepared(
+        [rep("R0")],
+        [
+            _clean("ONE-RULE-BIG", amount=9000.0, next_step=None),
+            _clean("TWO-RULES", close=days(-1), next_step=None),
+            _clean("ONE-RULE-SMALL", amount=10.0, next_step=None),
+            closed_filler(),
+        ],
+    )
+    out = clean_your_room(prep, D)
+    assert [f["opportunity_id"] for f in out["flagged"]] == [
+        "TWO-RULES",
+        "ONE-RULE-BIG",
+        "ONE-RULE-SMALL",
+    ]
+    cut = clean_your_room(prep, D, flagged_limit=1)
+    assert [f["opportunity_id"] for f in cut["flagged"]] == ["TWO-RULES"]
+    assert cut["flagged_count"] == 3 and cut["by_rep"][0]["flagged"] == 3
