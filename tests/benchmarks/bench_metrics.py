@@ -63,7 +63,9 @@ def main() -> None:
     t0 = time.perf_counter()
     state_of_the_union(prep, as_of)
     t_first = time.perf_counter() - t0
-    print(f"prepare (cold): {t_prep * 1000:.0f} ms; first dashboard {t_first * 1000:.0f} ms")
+    print(
+        f"prepare (cold): {t_prep * 1000:.0f} ms; first dashboard {t_first * 1000:.0f} ms"
+    )
     print(f"prepare + first dashboard: {t_prep + t_first:.2f} s (target < 2 s)")
 
     team = Filters(teams=(str(prep.teams[0]),))
@@ -79,7 +81,9 @@ def main() -> None:
     }
     for name, fn in cases.items():
         ms = _warm(fn, args.repeat)
-        print(f"{name:28s} {ms:8.1f} ms warm (median of {args.repeat}); {ms / 300:.2f} of 300 ms")
+        print(
+            f"{name:28s} {ms:8.1f} ms warm (median of {args.repeat}); {ms / 300:.2f} of 300 ms"
+        )
 
 
 if __name__ == "__main__":
