@@ -86,10 +86,9 @@ def known_at(dataset: Dataset, as_of: date | pd.Timestamp) -> Dataset:
             .groupby("opportunity_id", observed=True)["stage"]
             .last()
         )
+        stage_at = last_stage.to_dict()
         ids = opp.loc[later, "opportunity_id"]
-        opp.loc[later, "stage"] = (
-            ids.map(last_stage).fillna("Open").astype("str").to_numpy()
-        )
+        opp.loc[later, "stage"] = [str(stage_at.get(i, "Open")) for i in ids]
         opp.loc[later, "close_date"] = pd.NaT
     acts = dataset.activities
     acts = acts[acts["activity_date"] <= d]
