@@ -87,14 +87,16 @@ def _float_text(values: np.ndarray) -> np.ndarray:
 
 
 def _date_text(s: pd.Series) -> np.ndarray:
-    values = s.to_numpy(dtype="datetime64[ns]")
-    missing = np.isnat(values)
+    """``YYYY-MM-DD`` (or ``YYYY-MM-DDTHH:MM:SS`` when a time is set), formatting
+    each distinct value once: millions of activities share a few hundred dates."""
+    codes, uniques = pd.factorize(s.to_numpy(dtype="datetime64[ns]"))
+    values = np.asarray(uniques, dtype="datetime64[ns]")
     days = values.astype("datetime64[D]")
-    if np.array_equal(days.astype("datetime64[ns]")[~missing], values[~missing]):
-        text = np.datetime_as_string(days, unit="D")
+    if np.array_equal(days.astype("datetime64[ns]"), values):
+        text = np.datetime_as_string(days, unit="D").astype(object)
     else:
-        text = np.datetime_as_string(values.astype("datetime64[s]"), unit="s")
-    return np.where(missing, "", text).astype(object)
+        text = np.datetime_as_string(values.astype("datetime64[s]"), unit="s").astype(object)
+    return np.append(text, "")[codes]  # code -1 (NaT) picks the trailing ""
 
 
 def as_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -116,6 +118,8 @@ def as_text(frame: pd.DataFrame) -> pd.DataFrame:
             cols[col] = np.where(missing, "", ints.astype(str).astype(object))
         elif pd.api.types.is_float_dtype(s.dtype):
             cols[col] = _float_text(s.to_numpy(dtype=float, na_value=np.nan))
+        elif pd.api.types.is_string_dtype(s.dtype):
+            cols[col] = s.fillna("")
         else:
             cols[col] = s.astype("str").fillna("")
     return pd.DataFrame(cols, index=frame.index)
