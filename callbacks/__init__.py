@@ -8,7 +8,7 @@ from app.services import Services
 
 
 def register_all(app: Any, services: Services) -> None:
-    from callbacks import data, home, shell
+    from callbacks import dashboards, data, home, shell
 
-    for module in (shell, home, data):
+    for module in (shell, home, data, dashboards):
         module.register(app, services)

@@ -51,6 +51,7 @@ class Sotu(StrEnum):
     REGION = "sotu-region"
     REP = "sotu-rep"
     LINK = "sotu-link"
+    VIEW = "sotu-view"  # dcc.Store: the as-of date and filters last rendered
     KPIS = "sotu-kpis"
     DRILL_TARGET = "sotu-drill-target"
     DRILL_KIND = "sotu-drill-kind"
@@ -74,6 +75,7 @@ class Amp(StrEnum):
     REGION = "amp-region"
     REP = "amp-rep"
     LINK = "amp-link"
+    VIEW = "amp-view"  # dcc.Store: the as-of date and filters last rendered
     KPIS = "amp-kpis"
     DRILL_TARGET = "amp-drill-target"
     DRILL_KIND = "amp-drill-kind"
@@ -97,6 +99,7 @@ class PipeGen(StrEnum):
     REGION = "pipegen-region"
     REP = "pipegen-rep"
     LINK = "pipegen-link"
+    VIEW = "pipegen-view"  # dcc.Store: the as-of date and filters last rendered
     KPIS = "pipegen-kpis"
     DRILL_TARGET = "pipegen-drill-target"
     DRILL_KIND = "pipegen-drill-kind"
@@ -117,6 +120,7 @@ class Clean(StrEnum):
     REGION = "clean-region"
     REP = "clean-rep"
     LINK = "clean-link"
+    VIEW = "clean-view"  # dcc.Store: the as-of date and filters last rendered
     KPIS = "clean-kpis"
     DRILL_TARGET = "clean-drill-target"
     DRILL_KIND = "clean-drill-kind"

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from dash.development.base_component import Component
 
 from layouts import data, home
+from layouts.dashboards import amp, clean, pipegen, sotu
 
 LayoutFn = Callable[[str, dict[str, str]], Component]
 
@@ -25,6 +26,10 @@ class Page:
 
 PAGES: tuple[Page, ...] = (
     Page("/", "nav.home", home.layout, in_nav=False),
+    Page("/state-of-the-union", "nav.sotu", sotu.layout),
+    Page("/amp", "nav.amp", amp.layout),
+    Page("/pipe-gen", "nav.pipegen", pipegen.layout),
+    Page("/clean-your-room", "nav.clean", clean.layout),
     Page("/data", "nav.data", data.layout),
 )
 
