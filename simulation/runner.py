@@ -1,8 +1,8 @@
 """Monte Carlo runner: replications in seeded blocks, bands per scope, progressive results.
 
-Reproducibility: replications are simulated in fixed blocks of
-``REPLICATIONS_PER_BLOCK`` (the model draws a whole block's random numbers as arrays,
-which is what makes SimPy fast here). Block ``i`` is seeded by the ``i``-th child of
+Reproducibility: replications are simulated in fixed blocks (``FIRST_BLOCK``, then
+``REPLICATIONS_PER_BLOCK`` each; the model draws a whole block's random numbers as
+arrays, which is what makes SimPy fast here). Block ``i`` is seeded by the ``i``-th child of
 ``SeedSequence(seed).spawn(...)``, whose identity depends only on ``i``; the number of
 workers and the progress chunk only decide *where* and *when* blocks run, never their
 random numbers, so a seed gives identical results whatever the parallelism.
@@ -18,7 +18,6 @@ team's P50 is the median of team totals, not the sum of its reps' medians.
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -39,6 +38,7 @@ from simulation.model import (
 from simulation.scenario import Scenario
 
 REPLICATIONS_PER_BLOCK = 25
+FIRST_BLOCK = 10
 DERIVED_METRICS = ("attainment", "cum_closed_won_acv", "cum_quota", "cum_attainment")
 BAND_COLUMNS = ["month", "scope", "metric", "p10", "p50", "p90", "mean"]
 
@@ -235,12 +235,18 @@ def _run_block(
 
 
 def _blocks(replications: int, seed: int) -> list[tuple[np.random.SeedSequence, int]]:
+    """The fixed block plan: a small first block (fast first bands), then full blocks.
+
+    It depends on the number of replications only, never on workers or chunk.
+    """
     if replications < 1:
         raise ValueError(f"replications must be at least 1, got {replications}")
-    n_blocks = math.ceil(replications / REPLICATIONS_PER_BLOCK)
-    seeds = np.random.SeedSequence(seed).spawn(n_blocks)
-    sizes = [REPLICATIONS_PER_BLOCK] * (n_blocks - 1)
-    sizes.append(replications - REPLICATIONS_PER_BLOCK * (n_blocks - 1))
+    sizes = [min(FIRST_BLOCK, replications)]
+    left = replications - sizes[0]
+    while left > 0:
+        sizes.append(min(REPLICATIONS_PER_BLOCK, left))
+        left -= sizes[-1]
+    seeds = np.random.SeedSequence(seed).spawn(len(sizes))
     return list(zip(seeds, sizes, strict=True))
 
 
@@ -253,20 +259,24 @@ def run_iter(
 ) -> Iterator[SimResults]:
     """Yield progressively larger results, one after each chunk of replications.
 
-    ``chunk`` (replications, rounded up to whole blocks; default one block) sets how
-    often a UI gets fresh bands; the first arrives after one block. The last item
-    holds all ``replications``.
+    The first item comes after the small first block (for a UI's first bands), then
+    one roughly every ``chunk`` replications (rounded to whole blocks; default one
+    block). The last item holds all ``replications``.
     """
     c = compile_scenario(scenario)
     plan = _blocks(replications, seed)
-    per_yield = max(
-        1, math.ceil((chunk or REPLICATIONS_PER_BLOCK) / REPLICATIONS_PER_BLOCK)
-    )
+    step = chunk or REPLICATIONS_PER_BLOCK
+    done = np.cumsum([n for _, n in plan])
+    marks = {
+        int(np.searchsorted(done, k, side="left"))
+        for k in range(step, replications, step)
+    }
+    marks |= {0, len(plan) - 1}
     cubes: list[np.ndarray] = []
     ledgers: list[np.ndarray] = []
 
     def ready(i: int) -> bool:
-        return (i + 1) % per_yield == 0 or i == len(plan) - 1
+        return i in marks
 
     if workers <= 1 or len(plan) == 1:
         for i, (ss, n) in enumerate(plan):

@@ -55,7 +55,9 @@ def main() -> None:
     with_bands = time.perf_counter() - t0
     print("40-rep demo (constraints on), 2 workers")
     print(f"  first bands after {first:.3f} s (target < 1 s)")
-    print(f"  200 replications in {total:.3f} s, with bands {with_bands:.3f} s (target < 5 s)")
+    print(
+        f"  200 replications in {total:.3f} s, with bands {with_bands:.3f} s (target < 5 s)"
+    )
 
 
 if __name__ == "__main__":
