@@ -430,12 +430,21 @@ def _weighted_choice_in_ranges(
     ``cum_weights`` is the inclusive cumulative sum over the sorted pool; rows with an
     empty range get -1. Vectorised with one ``searchsorted``.
     """
+    if not len(cum_weights):
+        return np.full(len(starts), -1, dtype=np.int64)
     lo = np.where(starts > 0, cum_weights[np.maximum(starts - 1, 0)], 0.0)
     hi = np.where(ends > 0, cum_weights[np.maximum(ends - 1, 0)], 0.0)
     target = lo + rng.random(len(starts)) * (hi - lo)
     idx = np.searchsorted(cum_weights, target, side="right")
     idx = np.minimum(idx, np.maximum(ends - 1, 0))
     return np.where(ends > starts, np.maximum(idx, starts), -1)
+
+
+def _take(pool: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """``pool[idx]`` with -1 where ``idx`` is -1 (also for an empty pool)."""
+    if not len(pool):
+        return np.full(len(idx), -1, dtype=np.int64)
+    return np.where(idx >= 0, pool[np.maximum(idx, 0)], -1)
 
 
 def _month_start(d: date, back: int) -> date:
@@ -813,7 +822,7 @@ def _make_opportunities(
             rows = np.flatnonzero(want & (big == weighted))
             wts = np.sqrt(acc["employees"][pool]) if weighted else np.ones(len(pool))
             idx = _weighted_choice_in_ranges(rng, np.cumsum(wts), lo[owner[rows]], hi[owner[rows]])
-            account[rows] = np.where(idx >= 0, pool[np.maximum(idx, 0)], -1)
+            account[rows] = _take(pool, idx)
     # an owner without a matching account takes any account of their book
     missing = np.flatnonzero(account < 0)
     if len(missing):
@@ -822,7 +831,7 @@ def _make_opportunities(
         idx = _weighted_choice_in_ranges(
             rng, np.cumsum(np.ones(len(pool))), lo[owner[missing]], hi[owner[missing]]
         )
-        account[missing] = np.where(idx >= 0, pool[np.maximum(idx, 0)], -1)
+        account[missing] = _take(pool, idx)
 
     # amounts: lognormal per type, shifted by the owner's territory potential
     potential = np.bincount(acc["owner"], weights=acc["revenue"], minlength=n_reps)
@@ -981,7 +990,7 @@ def _link_activities(
     lo = np.where(ae, lo_o[r], lo_t[org["team"][r]])
     hi = np.where(ae, hi_o[r], hi_t[org["team"][r]])
     idx = _weighted_choice_in_ranges(rng, ones, lo, hi)
-    acts["account"][free] = np.where(idx >= 0, pool[np.maximum(idx, 0)], -1)
+    acts["account"][free] = _take(pool, idx)
 
     last = opps["created"].copy()
     np.maximum.at(last, acts["opp"][linked], acts["day"][linked])

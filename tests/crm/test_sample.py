@@ -411,3 +411,18 @@ def test_to_csv_bytes_has_bom_and_is_formula_safe() -> None:
     assert data.startswith(b"\xef\xbb\xbf")
     text = data.decode("utf-8-sig")
     assert text.splitlines() == ["name,day,won", "华信科技,2025-01-02,true", "'=1+1,,false"]
+
+
+@pytest.mark.parametrize("reps", [1, 2, 3])
+def test_tiny_orgs_are_valid(reps: int) -> None:
+    ds = generate_sample(seed=reps, reps=reps, as_of=date(2025, 1, 1), history_months=3)
+    assert len(ds.reps) == reps and (ds.reps["role"] == "AE").any()
+    assert set(ds.opportunities["owner_id"]) <= set(ds.reps["rep_id"])
+    assert set(ds.opportunity_history["opportunity_id"]) == set(ds.opportunities["opportunity_id"])
+
+
+def test_add_ons_fall_back_to_any_account_without_customers() -> None:
+    p = replace(SampleParams(), existing_customer_share=0.0)
+    ds = generate_sample(seed=1, reps=10, as_of=AS_OF.date(), history_months=3, params=p)
+    add_ons = ds.opportunities[ds.opportunities["type"] != "New Business"]
+    assert len(add_ons) and add_ons["account_id"].notna().all()
