@@ -23,7 +23,7 @@ from layouts.dashboards.charts import (
     rep_labels,
 )
 from layouts.figures import base_layout, color, empty_figure, target_trace
-from layouts.i18n import fmt_money, fmt_month, fmt_number, fmt_pct, t
+from layouts.i18n import fmt_date, fmt_money, fmt_month, fmt_number, fmt_pct, t
 from layouts.ids import Sotu
 
 OUTPUTS: tuple[tuple[Sotu, str], ...] = (
@@ -141,7 +141,7 @@ def trend_figure(res: dict[str, Any], lang: str, theme: str) -> dict[str, Any]:
     title = common.titled(
         "sotu.trend",
         lang,
-        t("dash.period.months", lang, first=fmt_month(rows[0]["month"], lang) if rows else "", last=fmt_month(res["month"], lang), as_of=res["period_end"]),
+        t("dash.period.months", lang, first=fmt_month(rows[0]["month"], lang) if rows else "", last=fmt_month(res["month"], lang), as_of=fmt_date(res["period_end"], lang)),
     )
     if not rows or not any(r["closed_won_acv"] or r["quota"] or r["pipeline_created_acv"] for r in rows):
         return empty_figure(t("dash.empty.nothing", lang), title, theme)
