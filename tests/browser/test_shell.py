@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app import create_app
+from tests.browser.conftest import switch_language
 
 pytestmark = pytest.mark.browser
 
@@ -13,7 +14,7 @@ def test_language_switch_translates_and_persists(dash_duo, settings) -> None:
     app = create_app(settings)
     dash_duo.start_server(app)
     dash_duo.wait_for_text_to_equal("#shell-brand", "Territory Planner")
-    dash_duo.find_element("label[for*='zh'], #shell-lang-switch label:nth-of-type(2)").click()
+    switch_language(dash_duo, "zh")
     dash_duo.wait_for_text_to_equal("#shell-brand", "销售区域规划")
     dash_duo.driver.refresh()
     dash_duo.wait_for_text_to_equal("#shell-brand", "销售区域规划")
