@@ -21,7 +21,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
@@ -76,7 +76,6 @@ class SimResults:
     ledger: np.ndarray
     seed: int
     requested: int = 0
-    extra: dict[str, float] = field(default_factory=dict)
 
     @property
     def replications(self) -> int:
