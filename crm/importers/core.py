@@ -120,13 +120,19 @@ def detect_format(names: list[str], headers: Mapping[str, tuple[str, ...]]) -> s
     stems = {header_key(PurePath(n).stem) for n in names}
     if {"salespipeline", "salesteams"} & stems:
         return "maven"
-    if {header_key(t.name) for t in TABLES} & stems:
-        return "canonical"
-    if salesforce.recognised_stems() & stems:
-        return "salesforce"
+    canonical_only = {
+        header_key(t.name) for t in TABLES
+    } - salesforce.recognised_stems()
+    salesforce_only = salesforce.recognised_stems() - {
+        header_key(t.name) for t in TABLES
+    }
     keys = {header_key(h) for hs in headers.values() for h in hs}
     if {"dealstage", "salesagent"} & keys:
         return "maven"
+    if canonical_only & stems and not salesforce_only & stems:
+        return "canonical"
+    if salesforce_only & stems:
+        return "salesforce"
     if {"stagename", "ownerid", "isclosed"} & keys:
         return "salesforce"
     return "canonical"
