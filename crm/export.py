@@ -126,14 +126,15 @@ def as_text(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_canonical(
-    dataset: Dataset, out_dir: Path, *, formula_safe: bool = True
+    dataset: Dataset, out_dir: Path, *, formula_safe: bool = False
 ) -> list[Path]:
     """Write every table as ``<table>.csv`` in ``out_dir`` (contracts §1); return paths.
 
     Columns are the canonical ones in canonical order; files are UTF-8 without a BOM
-    and with ``\\n`` line ends. With ``formula_safe`` (the default) text cells that
-    a spreadsheet would run as a formula get a leading apostrophe (see ``csv_safe``);
-    generated and ordinary CRM data contain none, so they round-trip unchanged.
+    and with ``\\n`` line ends. The canonical folder is a data-interchange format that
+    must re-import to the same values, so cells are written as they are by default;
+    with ``formula_safe`` text cells that a spreadsheet would run as a formula get a
+    leading apostrophe (see ``csv_safe``), as every download meant for a spreadsheet does.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
