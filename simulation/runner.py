@@ -339,6 +339,18 @@ def compare(
     """Run both scenarios with the same seed; deltas on the scopes they share."""
     a = run(baseline, replications, seed, workers=workers)
     b = run(variant, replications, seed, workers=workers)
+    return compare_results(a, b)
+
+
+def compare_results(a: SimResults, b: SimResults) -> Comparison:
+    """The comparison of two finished runs made with the same seed and replications.
+
+    Why separate from :func:`compare`: a UI runs the variant progressively (partial
+    bands on screen early) and the baseline once, then pairs them here without
+    simulating either again.
+    """
+    if a.seed != b.seed or a.replications != b.replications:
+        raise ValueError("baseline and variant must use the same seed and replications")
     if a.months != b.months:
         raise ValueError("baseline and variant must cover the same months")
     scopes = [s for s in a.scopes if s in set(b.scopes)]
@@ -362,7 +374,7 @@ def compare(
         metrics=tuple(metrics),
         values=b.values[ib] - a.values[ia],
         ledger=b.ledger - a.ledger,
-        seed=seed,
-        requested=replications,
+        seed=a.seed,
+        requested=a.replications,
     )
     return Comparison(baseline=a, variant=b, delta=delta)
