@@ -125,6 +125,116 @@ def cmd_feed(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _plan_dataset(settings: Settings, as_of: date | None) -> tuple[Any, date]:
+    """The workspace's actuals and the as-of date (default: today or the data's last day)."""
+    from metrics.dashboards import default_as_of
+
+    dataset = _workspace(settings).load_dataset()
+    if dataset.accounts.empty:
+        raise CliError("the workspace has no accounts: import a dataset first (python -m app import DIR)")
+    return dataset, as_of or default_as_of(dataset, date.today())
+
+
+def _load_plans(paths: Sequence[str]) -> list[Any]:
+    """Every plan file, or exit 2 listing every problem of every bad file."""
+    from territory.files import PlanFileError, load_plan
+
+    plans, problems = [], []
+    for path in paths:
+        try:
+            plans.append(load_plan(path))
+        except PlanFileError as exc:
+            problems.extend(f"{exc.source}: {p}" for p in exc.problems)
+    if problems:
+        raise CliError("invalid plan file(s):\n" + "\n".join(f"- {p}" for p in problems))
+    return plans
+
+
+def cmd_plan_balance(args: argparse.Namespace, settings: Settings) -> int:
+    """Carve balanced territories: the plan JSON on stdout (or --out), a summary on stderr."""
+    from territory.balance import balance
+    from territory.files import plan_to_json
+
+    dataset, as_of = _plan_dataset(settings, args.as_of)
+    try:
+        result = balance(dataset, as_of, territories=args.territories, by=args.by)
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    text = plan_to_json(result.plan)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    d = result.disruption
+    sys.stderr.write(
+        f"{result.plan.name}: {len(result.plan.territories)} territories as of {as_of}; "
+        f"potential Gini {result.before['gini']:.3f} -> {result.after['gini']:.3f}, "
+        f"CV {result.before['cv']:.3f} -> {result.after['cv']:.3f}; "
+        f"{d['accounts_moved']} accounts ({d['share_accounts_moved']:.0%}) and "
+        f"{d['pipeline_moved_usd']:,.0f} USD open pipeline move from today's ownership"
+        + (f"; written to {args.out}" if args.out else "")
+        + "\n"
+    )
+    return 0
+
+
+def cmd_plan_fairness(args: argparse.Namespace, settings: Settings) -> int:
+    """The fairness report of one plan file (territory.fairness.fairness_report)."""
+    from territory.commands import fairness_command
+
+    plan = _load_plans([args.plan])[0]
+    dataset, as_of = _plan_dataset(settings, args.as_of)
+    report = fairness_command(plan, dataset, as_of, tolerance=args.tolerance)
+    if args.json:
+        sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
+        return 0
+    ratio = "-" if report["max_min_ratio"] is None else f"{report['max_min_ratio']:.2f}"
+    sys.stdout.write(
+        f"{report['plan']} as of {report['as_of']}: {report['territory_count']} territories, "
+        f"Gini {report['gini_potential']:.3f}, CV {report['cv_potential']:.3f}, max/min {ratio}, "
+        f"{report['share_within_tolerance']:.0%} within ±{report['tolerance']:.0%} of the mean "
+        f"({report['mean_potential_usd']:,.0f} USD); {report['unassigned_accounts']} unassigned accounts.\n"
+        "Use --json for every number.\n"
+    )
+    return 0
+
+
+def cmd_plan_compare(args: argparse.Namespace, settings: Settings) -> int:
+    """2-4 plans side by side: fairness, disruption from the first, simulated outcomes."""
+    from territory.outcomes import compare_plans
+
+    if not 2 <= len(args.plans) <= 4:
+        raise CliError(f"compare 2 to 4 plan files, got {len(args.plans)}")
+    plans = _load_plans(args.plans)
+    if len({p.name for p in plans}) != len(plans):
+        raise CliError("compared plans need distinct names (the \"name\" field of each file)")
+    dataset, as_of = _plan_dataset(settings, args.as_of)
+    result = compare_plans(
+        plans, dataset, as_of, args.replications, args.seed, args.workers, horizon_months=args.months
+    )
+    if args.json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        return 0
+    sys.stdout.write(
+        f"As of {result['as_of']}, {result['horizon_months']} months, "
+        f"{result['replications']} replications (seed {result['seed']}), baseline {result['baseline']}:\n"
+    )
+    for p in result["plans"]:
+        team = p["outcomes"]["team"]
+        acv = team["annual_closed_won_acv"]
+        hit = "-" if team["p_hit_quota"] is None else f"{team['p_hit_quota']:.0%}"
+        terr = p["fairness"]["outcomes"]["p_hit_annual_quota"]
+        sys.stdout.write(
+            f"  {p['name']}: Gini {p['fairness']['gini_potential']:.3f}, "
+            f"{p['disruption']['accounts_moved']} accounts moved; team ACV P50 {acv['p50']:,.0f} "
+            f"(P10 {acv['p10']:,.0f}, P90 {acv['p90']:,.0f}), team quota chance {hit}; "
+            f"territories' chance of quota {terr['min']:.0%}-{terr['max']:.0%}; "
+            f"expected departures {p['outcomes']['attrition']['expected_departures']:.1f}\n"
+        )
+    sys.stdout.write("Use --json for every number.\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m app", description="Territory Planner")
     sub = parser.add_subparsers(dest="command")
@@ -154,6 +264,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--url", default="", help="post to a running app instead of the database")
     p.add_argument("--token", default="", help="the app's TP_API_TOKEN, with --url")
     p.set_defaults(func=cmd_feed)
+    plan = sub.add_parser("plan", help="territory plans: balance, fairness, compare").add_subparsers(dest="plan_command", required=True)
+    p = plan.add_parser("balance", help="carve K balanced territories (plan JSON on stdout or --out)")
+    p.add_argument("--territories", type=_positive(1000), required=True)
+    p.add_argument("--by", choices=["account", "state", "region", "industry"], default="account", help="units kept together")
+    p.add_argument("--out", default="", help="write the plan JSON here instead of stdout")
+    p.add_argument("--as-of", type=_date, default=None, help="default: today, or the data's last date")
+    p.set_defaults(func=cmd_plan_balance)
+    p = plan.add_parser("fairness", help="a plan file's fairness (Gini, max/min, CV of potential)")
+    p.add_argument("plan")
+    p.add_argument("--as-of", type=_date, default=None)
+    p.add_argument("--tolerance", type=float, default=0.15, help="balance band around the mean (0.15 = ±15%%)")
+    p.add_argument("--json", action="store_true", help="print the whole report as JSON")
+    p.set_defaults(func=cmd_plan_fairness)
+    p = plan.add_parser("compare", help="2-4 plan files side by side, with simulated outcomes")
+    p.add_argument("plans", nargs="+", metavar="PLAN.json")
+    p.add_argument("--replications", type=_positive(5000), default=200)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--months", type=_positive(12), default=12, help="simulation horizon")
+    p.add_argument("--workers", type=_positive(64), default=1)
+    p.add_argument("--as-of", type=_date, default=None)
+    p.add_argument("--json", action="store_true", help="print the whole comparison as JSON")
+    p.set_defaults(func=cmd_plan_compare)
+
     return parser
 
 

@@ -67,10 +67,10 @@ def titled(key: str, lang: str, period: str) -> str:
 
 def filter_bar(ids: type[StrEnum], lang: str, query: dict[str, str]) -> Component:
     """As-of date and the four rep filters; options are filled from the workspace by
-    a callback, values are seeded from the URL and kept across a language switch
-    (``persistence``) because the router re-renders the page in the new language."""
+    a callback, values are seeded from the URL query (the "link to this view" keeps
+    them). No ``persistence``: dcc.Dropdown drops a restored value that is not yet in
+    its options, so a persisted filter would be silently lost on re-render."""
     seeded = seed_controls(query)
-    keep = {"persistence": True, "persistence_type": "session"}
     dropdowns = [
         dbc.Col(
             [
@@ -81,7 +81,6 @@ def filter_bar(ids: type[StrEnum], lang: str, query: dict[str, str]) -> Componen
                     value=seeded[key],
                     multi=True,
                     placeholder=t("dash.filter.all", lang),
-                    **keep,
                 ),
             ],
             xs=12,
@@ -100,7 +99,6 @@ def filter_bar(ids: type[StrEnum], lang: str, query: dict[str, str]) -> Componen
                         date=seeded["as_of"],
                         display_format="YYYY-MM-DD",
                         first_day_of_week=1,
-                        **keep,
                     ),
                 ],
                 xs=12,

@@ -7,9 +7,13 @@ them, and new data reaches an open page without a reload).
 
 from __future__ import annotations
 
-from datetime import date
+import time
+from datetime import date, timedelta
 
+import pandas as pd
 import pytest
+from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.common.action_chains import ActionChains
 
 from app import create_app
 from crm.sample import generate_sample
@@ -34,6 +38,20 @@ def _open(dash_duo, path: str) -> None:
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}{path}?as_of={AS_OF.isoformat()}")
 
 
+def _wait_until(condition, timeout: float) -> None:
+    """Poll ``condition`` until it holds (selenium errors while the page re-renders
+    count as "not yet")."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            if condition():
+                return
+        except WebDriverException:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"condition not met within {timeout} s")
+
+
 def _kpi(dash_duo, testid: str) -> str:
     return dash_duo.find_element(KPI.format(testid)).text
 
@@ -53,3 +71,52 @@ def test_every_dashboard_renders_with_numbers_and_titled_charts(dash_duo, dash_a
         dash_duo.driver.save_screenshot(f"/tmp/dash-{path.strip('/')}-en.png")
     logs = dash_duo.get_logs()
     assert logs == [], "\n".join(str(x["message"])[:300] for x in logs)
+
+
+def test_filter_drill_down_and_language(dash_duo, dash_app) -> None:
+    dash_duo.start_server(dash_app)
+    _open(dash_duo, "/state-of-the-union")
+    dash_duo.wait_for_contains_text("#sotu-trend .gtitle", "2026-06-15", timeout=10)
+    whole = _kpi(dash_duo, "sotu-kpi-closed-won")
+
+    dash_duo.select_dcc_dropdown("#sotu-team", value="West A")
+    dash_duo.find_element("#shell-page h2").click()  # close the menu
+    _wait_until(lambda: _kpi(dash_duo, "sotu-kpi-closed-won") != whole, timeout=10)
+    filtered = _kpi(dash_duo, "sotu-kpi-closed-won")
+    assert "West+A" in dash_duo.find_element("#sotu-link").get_attribute("href")
+
+    bar = dash_duo.find_element("#sotu-leaderboard .bars path")
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", bar)
+    ActionChains(dash_duo.driver).move_to_element(bar).click().perform()
+    dash_duo.wait_for_contains_text("#sotu-drill-title", "deals", timeout=10)
+    _wait_until(lambda: len(dash_duo.find_elements("#sotu-drill-grid .ag-center-cols-container .ag-row")) > 0, timeout=10)
+
+    zh = dash_duo.find_element("label[for*='zh'], #shell-lang-switch label:nth-of-type(2)")
+    dash_duo.driver.execute_script("arguments[0].click();", zh)
+    dash_duo.wait_for_text_to_equal("#shell-page h2", "业务全景", timeout=10)
+    _wait_until(lambda: "万" in _kpi(dash_duo, "sotu-kpi-closed-won"), timeout=10)
+    assert "赢单" in dash_duo.find_element("[data-testid='sotu-kpi-closed-won']").text
+    assert filtered != whole
+
+
+def test_an_open_page_shows_new_data_without_reload(dash_duo, dash_app) -> None:
+    dash_duo.start_server(dash_app)
+    _open(dash_duo, "/state-of-the-union")
+    dash_duo.wait_for_contains_text("#sotu-trend .gtitle", "2026-06-15", timeout=10)
+    before = _kpi(dash_duo, "sotu-kpi-closed-won")
+    owner = dash_app.services.workspace.load_dataset().reps["rep_id"].iloc[0]
+    deal = {
+        "opportunity_id": "LIVE-BIG-WIN",
+        "owner_id": owner,
+        "type": "New Business",
+        "stage": "Closed Won",
+        "amount": 50_000_000.0,
+        "created_date": AS_OF - timedelta(days=30),
+        "close_date": AS_OF,
+        "is_closed": True,
+        "is_won": True,
+    }
+    dash_app.services.workspace.upsert_rows({"opportunities": pd.DataFrame([deal])})
+    _wait_until(lambda: _kpi(dash_duo, "sotu-kpi-closed-won") != before, timeout=8)
+    after = _kpi(dash_duo, "sotu-kpi-closed-won")
+    assert after.endswith("M") and float(after.strip("$M")) > 50
