@@ -110,9 +110,15 @@ class Compiled:
 
 
 def horizon_days(start: date, months: int) -> pd.DatetimeIndex:
-    """Working days (Mon-Fri) from the day after ``start`` to ``start + months``."""
+    """Working days (Mon-Fri) from the day after ``start`` to ``start + months``.
+
+    A start on a month's last day runs to the last day of the target month (adding
+    months to 2025-02-28 would otherwise stop on the 28th and drop the final days).
+    """
     first = pd.Timestamp(start) + pd.Timedelta(days=1)
     last = pd.Timestamp(start) + pd.DateOffset(months=months)
+    if pd.Timestamp(start).is_month_end:
+        last = last + pd.offsets.MonthEnd(0)
     return pd.bdate_range(first, last)
 
 

@@ -135,19 +135,27 @@ def explain_gap(
     metric: str = "closed_won_acv",
     scope: str = "team",
     workers: int = 1,
+    planned_drivers: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
     """Attribute the gap between the scenario and the actual drivers, driver by driver.
 
     ``actual_drivers`` holds actual values under the keys of :func:`scenario_drivers`
     (for example from :func:`measure_drivers`); missing keys leave a driver as
-    planned. Returns one row per driver plus ``all_drivers`` and ``interaction``:
+    planned. ``planned_drivers`` (same keys) replaces :func:`scenario_drivers` as the
+    reference each actual is divided by: a caller that measured the plan the way the
+    actuals are measured (ramp, seasonality and levers included) passes it here.
+    Returns one row per driver plus ``all_drivers`` and ``interaction``:
     ``driver, delta_p50, delta_mean, baseline_p50, baseline_mean`` of the horizon
     total of ``metric`` for ``scope``.
     """
     unknown = set(actual_drivers) - {k for keys in DRIVERS.values() for k in keys}
     if unknown:
         raise ValueError(f"actual_drivers: unknown keys {sorted(unknown)}")
-    planned = scenario_drivers(scenario)
+    planned = (
+        dict(planned_drivers)
+        if planned_drivers is not None
+        else scenario_drivers(scenario)
+    )
 
     def total(s: Scenario) -> np.ndarray:
         res = run(s, replications, seed, workers=workers)
