@@ -32,6 +32,8 @@ OUTPUTS: tuple[tuple[Clean, str], ...] = (
 )
 DRILL_SOURCES: tuple[tuple[Clean, str], ...] = ((Clean.LEADERBOARD, "clickData"), (Clean.QUEUE, "selectedRows"))
 RULES = HYGIENE_RULES
+QUEUE_LIMIT = 1000
+"""Rows of the work queue sent to the browser (worst first); the CSV holds them all."""
 _RULE_SETTING = {"stale": "stale_days", "stuck_in_stage": "stuck_extra_days", "early_stage_near_close": "near_close_days"}
 
 
@@ -94,6 +96,12 @@ def as_of_text(res: dict[str, Any], lang: str) -> str:
 
 def kpis(res: dict[str, Any], lang: str) -> Component:
     score = res["hygiene_score"]
+    shown = min(len(res["flagged"]), QUEUE_LIMIT)
+    flagged_sub = (
+        t("clean.kpi.flagged.sub", lang)
+        if shown == len(res["flagged"])
+        else t("clean.kpi.flagged.first", lang, shown=fmt_number(shown, lang))
+    )
     cards = [
         common.kpi_card(
             t("clean.kpi.score", lang),
@@ -103,7 +111,7 @@ def kpis(res: dict[str, Any], lang: str) -> Component:
             tone="success" if score >= 90 else "warning" if score >= 70 else "danger",
         ),
         common.kpi_card(t("clean.kpi.open", lang), fmt_number(res["open_opportunities"], lang), "", testid="clean-kpi-open"),
-        common.kpi_card(t("clean.kpi.flagged", lang), fmt_number(res["flagged_count"], lang), t("clean.kpi.flagged.sub", lang), testid="clean-kpi-flagged"),
+        common.kpi_card(t("clean.kpi.flagged", lang), fmt_number(res["flagged_count"], lang), flagged_sub, testid="clean-kpi-flagged"),
     ]
     return html.Div([html.Div(as_of_text(res, lang), className="small text-muted mb-1", **{"data-testid": "dash-period"}), common.kpi_row(cards)])
 
@@ -152,10 +160,12 @@ def rules_figure(res: dict[str, Any], lang: str, theme: str) -> dict[str, Any]:
     return {"data": [trace], "layout": layout}
 
 
-def queue_rows(res: dict[str, Any], lang: str) -> list[dict[str, Any]]:
-    """The work queue with each deal's rules in words (``reasons``)."""
+def queue_rows(res: dict[str, Any], lang: str, limit: int | None = None) -> list[dict[str, Any]]:
+    """The work queue (worst first, the first ``limit`` rows) with each deal's rules
+    in words (``reasons``)."""
     settings = res.get("settings", {})
-    return [{**f, "reasons": "; ".join(rule_label(r, lang, settings) for r in f["rules"])} for f in res["flagged"]]
+    flagged = res["flagged"] if limit is None else res["flagged"][:limit]
+    return [{**f, "reasons": "; ".join(rule_label(r, lang, settings) for r in f["rules"])} for f in flagged]
 
 
 def render(res: dict[str, Any], lang: str, theme: str) -> dict[Clean, Any]:
@@ -164,5 +174,5 @@ def render(res: dict[str, Any], lang: str, theme: str) -> dict[Clean, Any]:
         Clean.KPIS: kpis(res, lang),
         Clean.LEADERBOARD: leaderboard(res, lang, theme),
         Clean.RULES: rules_figure(res, lang, theme),
-        Clean.QUEUE: queue_rows(res, lang),
+        Clean.QUEUE: queue_rows(res, lang, QUEUE_LIMIT),
     }

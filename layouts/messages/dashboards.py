@@ -212,6 +212,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "clean.kpi.open": {"en": "Open deals", "zh": "未结商机"},
     "clean.kpi.flagged": {"en": "Flagged deals", "zh": "被标记商机"},
     "clean.kpi.flagged.sub": {"en": "in the work queue below", "zh": "见下方待办列表"},
+    "clean.kpi.flagged.first": {
+        "en": "the worst {shown} below; the CSV has them all",
+        "zh": "下方列出最严重的 {shown} 个；CSV 包含全部",
+    },
     "clean.leaderboard": {"en": "Hygiene score by rep", "zh": "各销售整洁度得分"},
     "clean.rules": {"en": "Flagged open deals per rule", "zh": "各规则标记的未结商机数"},
     "clean.queue": {"en": "Work queue: flagged deals and why", "zh": "待办列表：被标记的商机及原因"},

@@ -321,3 +321,16 @@ def test_ids_used_by_the_callbacks_exist_on_their_pages() -> None:
             assert f'"{cid}"' in tree, cid
     assert Clean.DOWNLOAD.value in _text(cb.clean.layout("en", {}))
     assert Amp.REP_GRID in [cid for cid, _ in cb.BY_NAME["amp"].drill_sources]
+
+
+def test_the_work_queue_sent_to_the_browser_is_capped_but_the_csv_is_whole(prep: Prepared) -> None:
+    res = cb.BY_NAME["clean-your-room"].compute(prep, AS_OF, Filters())
+    many = {**res, "flagged": res["flagged"] * (cb.clean.QUEUE_LIMIT // len(res["flagged"]) + 2)}
+    shown = cb.clean.render(many, "en", "light")[Clean.QUEUE]
+    assert len(shown) == cb.clean.QUEUE_LIMIT and shown[0]["opportunity_id"] == many["flagged"][0]["opportunity_id"]
+    assert "the CSV has them all" in _text(cb.clean.kpis(many, "en"))
+    assert data_rows(cb.queue_csv(many, "en")) == len(many["flagged"])
+
+
+def data_rows(data: bytes) -> int:
+    return len(list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")))))
