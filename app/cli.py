@@ -235,6 +235,63 @@ def cmd_plan_compare(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from exc
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"{value} is out of range (0..{2**32 - 1})")
+    return value
+
+
+def _simulation_dataset(settings: Settings) -> Any:
+    dataset = _workspace(settings).load_dataset()
+    if dataset.reps.empty or dataset.opportunities.empty:
+        raise CliError("the workspace has no reps or opportunities: import a dataset first (python -m app import DIR)")
+    return dataset
+
+
+def cmd_forecast(args: argparse.Namespace, settings: Settings) -> int:
+    """Bands for the next N months (contracts §3): CSV on stdout or in --out."""
+    from simulation.forecast import forecast
+
+    dataset = _simulation_dataset(settings)
+    try:
+        bands = forecast(dataset, args.as_of, args.months, replications=args.replications, seed=args.seed, workers=args.workers)
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    # Plain UTF-8 with LF for scripts (not the browser download's BOM and CRLF);
+    # NaN (attainment without quota) is an empty field.
+    text = bands[["month", "scope", "metric", "p10", "p50", "p90", "mean"]].to_csv(index=False, lineterminator="\n", float_format="%.4f")
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        sys.stderr.write(f"Wrote {len(bands)} rows to {args.out}\n")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_backtest(args: argparse.Namespace, settings: Settings) -> int:
+    """Calibrate at --train-end, simulate N months, score team closed-won ACV on the actuals."""
+    from simulation.forecast import backtest
+
+    dataset = _simulation_dataset(settings)
+    try:
+        result = backtest(dataset, args.train_end, args.months, replications=args.replications, seed=args.seed, workers=args.workers)
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    if args.json:
+        sys.stdout.write(json.dumps(result) + "\n")
+        return 0
+    mape = "-" if result["mape_p50"] is None else f"{result['mape_p50']:.0%}"
+    sys.stdout.write(
+        f"Trained to {args.train_end}, {args.months} months: {result['coverage_p10_p90']:.0%} of months' actuals "
+        f"within P10-P90, P50 MAPE {mape}.\nUse --json for every number.\n"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m app", description="Territory Planner")
     sub = parser.add_subparsers(dest="command")
@@ -286,6 +343,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_date, default=None)
     p.add_argument("--json", action="store_true", help="print the whole comparison as JSON")
     p.set_defaults(func=cmd_plan_compare)
+
+    p = sub.add_parser("forecast", help="simulate the next N months from the actuals (CSV of bands)")
+    p.add_argument("--as-of", type=_date, required=True)
+    p.add_argument("--months", type=_positive(36), required=True, help="1..36")
+    p.add_argument("--replications", type=_positive(5000), default=200, help="1..5000")
+    p.add_argument("--seed", type=_seed, default=0)
+    p.add_argument("--workers", type=_positive(64), default=1, help="processes for the replications")
+    p.add_argument("--out", default="", help="write the CSV here instead of stdout")
+    p.set_defaults(func=cmd_forecast)
+
+    p = sub.add_parser("backtest", help="calibrate at a past date and score the forecast on the actuals")
+    p.add_argument("--train-end", type=_date, required=True)
+    p.add_argument("--months", type=_positive(36), required=True, help="1..36")
+    p.add_argument("--replications", type=_positive(5000), default=200, help="1..5000")
+    p.add_argument("--seed", type=_seed, default=0)
+    p.add_argument("--workers", type=_positive(64), default=1, help="processes for the replications")
+    p.add_argument("--json", action="store_true", help="print the contract's JSON object")
+    p.set_defaults(func=cmd_backtest)
 
     return parser
 
