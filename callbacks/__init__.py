@@ -8,7 +8,7 @@ from app.services import Services
 
 
 def register_all(app: Any, services: Services) -> None:
-    from callbacks import dashboards, data, home, shell
+    from callbacks import dashboards, data, home, scenario, shell
 
-    for module in (shell, home, data, dashboards):
+    for module in (shell, home, data, dashboards, scenario):
         module.register(app, services)

@@ -133,9 +133,65 @@ class Clean(StrEnum):
     DOWNLOAD = "clean-download"
 
 
+class Scenario(StrEnum):
+    """The Scenario page: levers, runs, results, saved scenarios.
+
+    ``LEVER`` and ``LEVER_FEEDBACK`` are pattern-matching types: each lever input is
+    ``lever_id(key)`` (``{"type": "scenario-lever", "key": "ramp_months"}``), so one
+    validation callback reads every lever, including those that exist per deal type
+    or per team, and marks the bad ones next to the field.
+    """
+
+    AS_OF = "scenario-as-of"
+    SAVED = "scenario-saved"
+    LOAD = "scenario-load"
+    DUPLICATE = "scenario-duplicate"
+    NAME = "scenario-name"
+    NAME_FEEDBACK = "scenario-name-feedback"
+    SAVE = "scenario-save"
+    SAVE_STATUS = "scenario-save-status"
+    LOADED = "scenario-loaded"  # dcc.Store: the saved scenario to apply to the form
+    BASELINE_INFO = "scenario-baseline-info"
+    FORM = "scenario-form"
+    LEVER = "scenario-lever"
+    LEVER_FEEDBACK = "scenario-lever-feedback"
+    SEASONALITY = "scenario-seasonality"
+    HIRE_TEAM = "scenario-hire-team"
+    HIRE_START = "scenario-hire-start"
+    HIRE_RAMP = "scenario-hire-ramp"
+    HIRE_ADD = "scenario-hire-add"
+    HIRE_REMOVE = "scenario-hire-remove"
+    HIRE_FEEDBACK = "scenario-hire-feedback"
+    HIRES = "scenario-hires"
+    ERRORS = "scenario-errors"
+    LEVERS = "scenario-levers"  # dcc.Store: the validated levers (small JSON)
+    RUN = "scenario-run"
+    CANCEL = "scenario-cancel"
+    PROGRESS = "scenario-progress"
+    STATUS = "scenario-status"
+    RESULT = "scenario-result"  # dcc.Store: the inputs of the last run (its cache key)
+    SCOPE = "scenario-scope"
+    KPIS = "scenario-kpis"
+    BANDS = "scenario-bands"
+    DELTA = "scenario-delta"
+    HISTOGRAM = "scenario-histogram"
+    PROB = "scenario-prob"
+    PROB_GRID = "scenario-prob-grid"
+
+
+def lever_id(key: str) -> dict[str, str]:
+    """The pattern-matching id of one lever input (``key`` names the lever)."""
+    return {"type": Scenario.LEVER.value, "key": key}
+
+
+def lever_feedback_id(key: str) -> dict[str, str]:
+    """The id of the message shown under a lever's input when its value is refused."""
+    return {"type": Scenario.LEVER_FEEDBACK.value, "key": key}
+
+
 def all_ids() -> list[str]:
     """Every id value declared here (the wiring test checks uniqueness)."""
     values: list[str] = []
-    for enum in (Shell, Home, Data, Sotu, Amp, PipeGen, Clean):
+    for enum in (Shell, Home, Data, Sotu, Amp, PipeGen, Clean, Scenario):
         values.extend(member.value for member in enum)
     return values

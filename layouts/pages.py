@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from dash.development.base_component import Component
 
-from layouts import data, home
+from layouts import data, home, scenario
 from layouts.dashboards import amp, clean, pipegen, sotu
 
 LayoutFn = Callable[[str, dict[str, str]], Component]
@@ -30,6 +30,7 @@ PAGES: tuple[Page, ...] = (
     Page("/amp", "nav.amp", amp.layout),
     Page("/pipe-gen", "nav.pipegen", pipegen.layout),
     Page("/clean-your-room", "nav.clean", clean.layout),
+    Page("/scenario", "nav.scenario", scenario.layout),
     Page("/data", "nav.data", data.layout),
 )
 
