@@ -8,7 +8,7 @@ from app.services import Services
 
 
 def register_all(app: Any, services: Services) -> None:
-    from callbacks import dashboards, data, home, scenario, shell
+    from callbacks import dashboards, data, home, plans, scenario, shell
 
-    for module in (shell, home, data, dashboards, scenario):
+    for module in (shell, home, data, dashboards, plans, scenario):
         module.register(app, services)

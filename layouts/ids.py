@@ -189,9 +189,73 @@ def lever_feedback_id(key: str) -> dict[str, str]:
     return {"type": Scenario.LEVER_FEEDBACK.value, "key": key}
 
 
+class Plans(StrEnum):
+    """The Plans page: pick, carve, edit, rebalance, compare and simulate plans."""
+
+    REVISION = "plans-revision"  # dcc.Store: bumped after every save, refreshes the views
+    SELECT = "plans-select"
+    READONLY = "plans-readonly"
+    NAME = "plans-name"
+    DUPLICATE = "plans-duplicate"
+    RENAME = "plans-rename"
+    DELETE = "plans-delete"
+    EXPORT_JSON = "plans-export-json"
+    EXPORT_CSV = "plans-export-csv"
+    DOWNLOAD = "plans-download"
+    UPLOAD = "plans-upload"
+    STATUS = "plans-status"
+    CARVE_NAME = "plans-carve-name"
+    CARVE_K = "plans-carve-k"
+    CARVE_BY = "plans-carve-by"
+    CARVE = "plans-carve"
+    KPIS = "plans-kpis"
+    TABS = "plans-tabs"
+    FAIRNESS = "plans-fairness"
+    MAP = "plans-map"
+    GRID = "plans-grid"
+    BULK_FIELD = "plans-bulk-field"
+    BULK_VALUE = "plans-bulk-value"
+    BULK_TO = "plans-bulk-to"
+    BULK_MOVE = "plans-bulk-move"
+    REB_BY = "plans-reb-by"
+    REB_ACCOUNTS = "plans-reb-accounts"
+    REB_PIPELINE = "plans-reb-pipeline"
+    REB_NAME = "plans-reb-name"
+    REBALANCE = "plans-rebalance"
+    REB_SUMMARY = "plans-reb-summary"
+    MOVES = "plans-moves"
+    TBH_ID = "plans-tbh-id"
+    TBH_NAME = "plans-tbh-name"
+    TBH_START = "plans-tbh-start"
+    TBH_COVER = "plans-tbh-cover"
+    TBH_ADD = "plans-tbh-add"
+    TBH_TABLE = "plans-tbh-table"
+    CMP_PLANS = "plans-cmp-plans"
+    CMP_REPS = "plans-cmp-reps"
+    CMP_SEED = "plans-cmp-seed"
+    CMP_RUN = "plans-cmp-run"
+    CMP_CANCEL = "plans-cmp-cancel"
+    CMP_PROGRESS = "plans-cmp-progress"
+    CMP_STATUS = "plans-cmp-status"
+    CMP_TABLE = "plans-cmp-table"
+    CMP_TEAM = "plans-cmp-team"
+    CMP_CHANCE = "plans-cmp-chance"
+    CMP_ATTRITION = "plans-cmp-attrition"
+    MID_NOW = "plans-mid-now"
+    MID_NEW = "plans-mid-new"
+    MID_MONTH = "plans-mid-month"
+    MID_REPS = "plans-mid-reps"
+    MID_SEED = "plans-mid-seed"
+    MID_RUN = "plans-mid-run"
+    MID_CANCEL = "plans-mid-cancel"
+    MID_PROGRESS = "plans-mid-progress"
+    MID_SUMMARY = "plans-mid-summary"
+    MID_FIGURE = "plans-mid-figure"
+
+
 def all_ids() -> list[str]:
     """Every id value declared here (the wiring test checks uniqueness)."""
     values: list[str] = []
-    for enum in (Shell, Home, Data, Sotu, Amp, PipeGen, Clean, Scenario):
+    for enum in (Shell, Home, Data, Sotu, Amp, PipeGen, Clean, Plans, Scenario):
         values.extend(member.value for member in enum)
     return values

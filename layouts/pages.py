@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from dash.development.base_component import Component
 
-from layouts import data, home, scenario
+from layouts import data, home, plans, scenario
 from layouts.dashboards import amp, clean, pipegen, sotu
 
 LayoutFn = Callable[[str, dict[str, str]], Component]
@@ -31,6 +31,7 @@ PAGES: tuple[Page, ...] = (
     Page("/pipe-gen", "nav.pipegen", pipegen.layout),
     Page("/clean-your-room", "nav.clean", clean.layout),
     Page("/scenario", "nav.scenario", scenario.layout),
+    Page("/plans", "nav.plans", plans.layout),
     Page("/data", "nav.data", data.layout),
 )
 
