@@ -41,6 +41,7 @@ class Services:
     cache: Cache
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _derived: dict[str, tuple[int, Any]] = field(default_factory=dict, repr=False)
+    _building: dict[str, threading.Lock] = field(default_factory=dict, repr=False)
 
     def version(self) -> int:
         return self.workspace.data_version()
@@ -59,9 +60,17 @@ class Services:
             hit = self._derived.get(name)
             if hit is not None and hit[0] == version:
                 return hit[1]
-        value = build(self.dataset())
-        with self._lock:
-            self._derived[name] = (version, value)
+            build_lock = self._building.setdefault(name, threading.Lock())
+        # One build per name at a time: page callbacks that fire together after a data
+        # change wait for the first build instead of each repeating it.
+        with build_lock:
+            with self._lock:
+                hit = self._derived.get(name)
+                if hit is not None and hit[0] == version:
+                    return hit[1]
+            value = build(self.dataset())
+            with self._lock:
+                self._derived[name] = (version, value)
         return value
 
     def cached(self, name: str, params: Any, compute: Callable[[], T], timeout: int = 3600) -> T:

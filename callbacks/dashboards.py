@@ -286,6 +286,16 @@ def _register_page(app: Any, services: Services, page: DashboardPage) -> None:
         return render_outputs(page, dashboard_json(services, page, view), view, lang or "en", theme or "light")
 
     @app.callback(
+        Output(Shell.VIEW_QUERY, "data", allow_duplicate=True),
+        Input(ids["VIEW"], "data"),
+        prevent_initial_call=True,
+    )
+    def _address(view: dict[str, Any] | None) -> Any:
+        # The shell mirrors this into the address bar and re-renders from it on a
+        # language switch, so the filters survive and the URL is the shareable view.
+        return view_link(page.path, view).partition("?")[2] if view else no_update
+
+    @app.callback(
         Output(ids["DRILL_TARGET"], "data"),
         *[Input(cid, prop) for cid, prop in page.drill_sources],
         prevent_initial_call=True,

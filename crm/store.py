@@ -281,6 +281,11 @@ class Workspace:
                     report=json.dumps(dict(report or {}), default=str),
                 )
             )
+        # The importing process already holds the new data: cache it and write the
+        # snapshot now, so the app's next refresh skips reading the database.
+        with self._lock:
+            self._cached = (version, dataset)
+        self._write_snapshot(version, dataset)
         return version
 
     def _insert(self, conn: Connection, name: str, frame: pd.DataFrame) -> None:
@@ -334,13 +339,17 @@ class Workspace:
         Used by the events API: a batch of new or changed opportunities and activities.
         Returns the new data version.
         """
+        coerced = {
+            name: coerce_frame(TABLES_BY_NAME[name], frame)
+            for name, frame in frames.items()
+            if frame is not None and len(frame)
+        }
         with self.engine.begin() as conn:
             for name in _LOAD_ORDER:
-                frame = frames.get(name)
-                if frame is None or not len(frame):
+                frame = coerced.get(name)
+                if frame is None:
                     continue
                 spec = TABLES_BY_NAME[name]
-                frame = coerce_frame(spec, frame)
                 table = CANONICAL[name]
                 if spec.key:
                     key_col = table.c[spec.key[0]]
@@ -348,7 +357,29 @@ class Workspace:
                     for start in range(0, len(ids), 500):
                         conn.execute(sa.delete(table).where(key_col.in_(ids[start : start + 500])))
                 conn.execute(sa.insert(table), _records(frame, spec))
-            return self._bump(conn)
+            version = self._bump(conn)
+        self._merge_into_cache(version, coerced)
+        return version
+
+    def _merge_into_cache(self, version: int, frames: Mapping[str, pd.DataFrame]) -> None:
+        """Apply a committed upsert to this process's cached dataset.
+
+        A live feed writes small batches into a large workspace; merging them here
+        keeps the next page refresh at milliseconds instead of reloading millions of
+        rows. Only when the cache holds exactly the version before this write.
+        """
+        with self._lock:
+            if self._cached is None or self._cached[0] != version - 1:
+                return
+            tables = self._cached[1].tables()
+            for name, frame in frames.items():
+                spec = TABLES_BY_NAME[name]
+                old = tables[name]
+                if spec.key:
+                    key = spec.key[0]
+                    old = old[~old[key].isin(frame[key])]
+                tables[name] = pd.concat([old, frame], ignore_index=True)
+            self._cached = (version, Dataset(**tables))
 
     # -- reads -----------------------------------------------------------------
     def load_dataset(self) -> Dataset:

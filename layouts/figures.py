@@ -13,6 +13,9 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
+import dash_bootstrap_templates
+import plotly.io as pio
+
 PALETTE = ("#2c3e50", "#18bc9c", "#3498db", "#f39c12", "#e74c3c", "#8e44ad", "#16a085", "#d35400")
 ACTUAL_COLOR = "#1a252f"
 TARGET_COLOR = "#e74c3c"
@@ -21,9 +24,6 @@ TARGET_COLOR = "#e74c3c"
 @cache
 def template(theme: str = "light") -> dict[str, Any]:
     """The plotly template matching the bootstrap theme (light or dark), as a dict."""
-    import dash_bootstrap_templates
-    import plotly.io as pio
-
     dash_bootstrap_templates.load_figure_template(["flatly", "flatly_dark"])
     name = "flatly_dark" if theme == "dark" else "flatly"
     return pio.templates[name].to_plotly_json()

@@ -95,7 +95,6 @@ def lever_label(key: str, lang: str) -> str:
 def lever_input(key: str, value: Any, lang: str) -> Component:
     """A labelled number input with its feedback line (filled when refused)."""
     spec = spec_of(key)
-    hint = "scen.hint.multiplier" if key.endswith("_multiplier") else None
     return dbc.Col(
         [
             dbc.Label(lever_label(key, lang), class_name="small mb-0"),
@@ -108,7 +107,6 @@ def lever_input(key: str, value: Any, lang: str) -> Component:
                 debounce=True,
                 persistence=True,
                 persistence_type="session",
-                title=t(hint, lang) if hint else None,
             ),
             dbc.FormFeedback("", id=lever_feedback_id(key), type="invalid"),
         ],
@@ -117,10 +115,9 @@ def lever_input(key: str, value: Any, lang: str) -> Component:
     )
 
 
-def _group(title_key: str, inputs: Sequence[Component], lang: str) -> Component:
-    return html.Div(
-        [html.Div(t(title_key, lang), className="fw-bold small text-uppercase text-muted mt-2 mb-1"), dbc.Row(list(inputs), class_name="g-2")]
-    )
+def _group(title_key: str, inputs: Sequence[Component], lang: str, hint_key: str | None = None) -> Component:
+    title = t(title_key, lang) + (f" · {t(hint_key, lang)}" if hint_key else "")
+    return html.Div([html.Div(title, className="fw-bold small text-uppercase text-muted mt-2 mb-1"), dbc.Row(list(inputs), class_name="g-2")])
 
 
 def lever_form(values: dict[str, Any], deal_types: Sequence[str], teams_with_se: Sequence[str], lang: str) -> Component:
@@ -136,7 +133,7 @@ def lever_form(values: dict[str, Any], deal_types: Sequence[str], teams_with_se:
     return html.Div(
         [
             _group("scen.group.people", inputs(people), lang),
-            _group("scen.group.funnel", inputs(funnel), lang),
+            _group("scen.group.funnel", inputs(funnel), lang, "scen.hint.multiplier"),
             _group("scen.group.deals", inputs(deals), lang),
             _group("scen.group.se", inputs(se), lang) if se else html.P(t("scen.se.none", lang), className="small text-muted mt-2"),
             _group("scen.group.run", inputs([s.key for s in RUN_LEVERS]), lang),

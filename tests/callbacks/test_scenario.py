@@ -265,3 +265,24 @@ def test_scope_labels_use_rep_names(base, dataset) -> None:
     label = next(o["label"] for o in options if o["value"] == f"rep:{rep}")
     assert who["rep_name"][rep] in label
     assert cb.scope_label("rep:new-1", who, "en") == t("scen.scope.hire", "en", name="new-1")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_lever_form_has_an_input_and_feedback_per_lever(base, lang) -> None:
+    values = cb.form_values(base, None)
+    form = page.lever_form(values, [d.name for d in base.deal_types], cb.teams_with_se(base), lang)
+    found: list[dict] = []
+
+    def walk(component) -> None:
+        cid = getattr(component, "id", None)
+        if isinstance(cid, dict):
+            found.append(cid | {"value": getattr(component, "value", None)})
+        children = getattr(component, "children", None)
+        for child in children if isinstance(children, list) else [children]:
+            if hasattr(child, "to_plotly_json"):
+                walk(child)
+
+    walk(form)
+    inputs = {c["key"]: c["value"] for c in found if c["type"] == "scenario-lever"}
+    feedback = {c["key"] for c in found if c["type"] == "scenario-lever-feedback"}
+    assert inputs == values and feedback == set(values)
