@@ -8,7 +8,7 @@ from app.services import Services
 
 
 def register_all(app: Any, services: Services) -> None:
-    from callbacks import dashboards, data, home, plans, scenario, shell
+    from callbacks import dashboards, data, home, plans, review, scenario, shell
 
-    for module in (shell, home, data, dashboards, plans, scenario):
+    for module in (shell, home, data, dashboards, plans, scenario, review):
         module.register(app, services)

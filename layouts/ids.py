@@ -253,9 +253,32 @@ class Plans(StrEnum):
     MID_FIGURE = "plans-mid-figure"
 
 
+class Review(StrEnum):
+    """Simulated vs actual: the monthly review of a plan against reality."""
+
+    SOURCE = "review-source"
+    START = "review-start"
+    AS_OF = "review-as-of"
+    REPLICATIONS = "review-replications"
+    RUN = "review-run"
+    CANCEL = "review-cancel"
+    PROGRESS = "review-progress"
+    STATUS = "review-status"
+    REQUEST = "review-request"  # dcc.Store (session): the parameters of the last run
+    SCOPE = "review-scope"
+    METRIC = "review-metric"
+    LINK = "review-link"
+    KPIS = "review-kpis"
+    CHART = "review-chart"
+    TABLE = "review-table"
+    DRIVERS = "review-drivers"
+    DRIVER_TEXT = "review-driver-text"
+    DRIVER_TABLE = "review-driver-table"
+
+
 def all_ids() -> list[str]:
     """Every id value declared here (the wiring test checks uniqueness)."""
     values: list[str] = []
-    for enum in (Shell, Home, Data, Sotu, Amp, PipeGen, Clean, Plans, Scenario):
+    for enum in (Shell, Home, Data, Sotu, Amp, PipeGen, Clean, Plans, Scenario, Review):
         values.extend(member.value for member in enum)
     return values

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from dash.development.base_component import Component
 
-from layouts import data, home, plans, scenario
+from layouts import data, home, plans, review, scenario
 from layouts.dashboards import amp, clean, pipegen, sotu
 
 LayoutFn = Callable[[str, dict[str, str]], Component]
@@ -32,6 +32,7 @@ PAGES: tuple[Page, ...] = (
     Page("/clean-your-room", "nav.clean", clean.layout),
     Page("/scenario", "nav.scenario", scenario.layout),
     Page("/plans", "nav.plans", plans.layout),
+    Page("/review", "nav.review", review.layout),
     Page("/data", "nav.data", data.layout),
 )
 
