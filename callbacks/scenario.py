@@ -136,7 +136,7 @@ def baseline_values(base: SimScenario) -> dict[str, Any]:
     values: dict[str, Any] = {s.key: _shown(getattr(base, s.key), s.scale) for s in page.SCALAR_LEVERS}
     mix = base.deal_mix()
     for d in base.deal_types:
-        values[f"mix:{d.name}"] = _shown(mix[d.name], page.MIX.scale)
+        values[f"mix:{d.name}"] = round(mix[d.name] * page.MIX.scale, 1)
         values[f"size:{d.name}"] = round(d.size_median_usd)
     for team, n in base.se_capacity_per_team.items():
         values[f"se:{team}"] = int(n)

@@ -242,19 +242,20 @@ def layout(lang: str, query: dict[str, str]) -> Component:
         dbc.CardBody(
             [
                 html.Div(t("scen.loading", lang), id=Scenario.BASELINE_INFO, className="small text-muted mb-2"),
-                dcc.Loading(html.Div(id=Scenario.FORM), delay_show=300),
-                dbc.Switch(id=Scenario.SEASONALITY, label=t("scen.seasonality", lang), value=True, class_name="mt-2 mb-1"),
-                hires_section(lang, query),
-                html.Div(id=Scenario.ERRORS, className="small text-danger mt-2", role="alert"),
                 html.Div(
                     [
                         dbc.Button(t("scen.run", lang), id=Scenario.RUN, color="primary", class_name="me-2"),
                         dbc.Button(t("scen.cancel", lang), id=Scenario.CANCEL, color="secondary", outline=True, disabled=True),
                     ],
-                    className="mt-3",
+                    className="mt-1",
                 ),
                 dbc.Progress(id=Scenario.PROGRESS, value=0, label="", striped=True, class_name="mt-2", style={"height": "1.25rem"}),
                 html.Div(t("scen.status.ready", lang), id=Scenario.STATUS, className="small text-muted mt-1", role="status"),
+                html.Div(id=Scenario.ERRORS, className="small text-danger mt-2", role="alert"),
+                html.Hr(),
+                dcc.Loading(html.Div(id=Scenario.FORM), delay_show=300),
+                dbc.Switch(id=Scenario.SEASONALITY, label=t("scen.seasonality", lang), value=True, class_name="mt-2 mb-1"),
+                hires_section(lang, query),
             ]
         )
     )
