@@ -128,7 +128,8 @@ def teams_with_se(base: SimScenario) -> list[str]:
 
 
 def _shown(value: float, scale: float) -> float:
-    return round(float(value) * scale, 6)
+    """A model value in the form's unit, rounded to what a person types."""
+    return round(float(value) * scale, 2)
 
 
 def baseline_values(base: SimScenario) -> dict[str, Any]:
@@ -349,7 +350,13 @@ def _fl(values: Any) -> list[float | None]:
     return [_f(v) for v in np.asarray(values, dtype=float).tolist()]
 
 
-def summarise(res: SimResults, as_of: date) -> Summary:
+def _is_person(scope: str) -> bool:
+    """A rep or planned hire; backfill slots (whoever replaces a leaver) are not
+    people a leader can look up, so they stay out of the per-rep charts."""
+    return scope.startswith("rep:") and not scope.startswith("rep:backfill:")
+
+
+def summarise(res: SimResults, as_of: date, horizon_months: int | None = None) -> Summary:
     """A run's results as small JSON: cumulative bands per scope, each scope's chance
     of quota, the pooled histogram of the reps' attainment, the team's horizon ACV."""
     b = res.bands(metrics=["cum_closed_won_acv", "cum_quota"])
@@ -370,16 +377,17 @@ def summarise(res: SimResults, as_of: date) -> Summary:
             "p90": _f(r.attainment_p90),
         }
         for r in prob.itertuples(index=False)
-        if r.scope == "team" or str(r.scope).startswith("rep:")
+        if r.scope == "team" or _is_person(str(r.scope))
     ]
     att = res.annual_attainment()
-    reps = [i for i, s in enumerate(res.scopes) if s.startswith("rep:")]
+    reps = [i for i, s in enumerate(res.scopes) if _is_person(s)]
     pooled = att[:, reps].reshape(-1) if reps else np.array([])
     pooled = pooled[np.isfinite(pooled)]
     counts, _ = np.histogram(np.clip(pooled, 0.0, HIST_EDGES[-1] - 1e-9), bins=HIST_EDGES)
     team_acv = res.metric("closed_won_acv", "team").sum(axis=1)
     return {
         "as_of": as_of.isoformat(),
+        "horizon_months": horizon_months or len(res.months),
         "months": list(res.months),
         "replications": res.replications,
         "requested": res.requested,
@@ -391,11 +399,11 @@ def summarise(res: SimResults, as_of: date) -> Summary:
     }
 
 
-def summarise_comparison(variant: SimResults, base: SimResults, as_of: date) -> Summary:
+def summarise_comparison(variant: SimResults, base: SimResults, as_of: date, horizon_months: int | None = None) -> Summary:
     """The variant's summary with the baseline's and the paired deltas."""
     cmp = compare_results(base, variant)
-    out = summarise(variant, as_of)
-    out["baseline"] = summarise(base, as_of)
+    out = summarise(variant, as_of, horizon_months)
+    out["baseline"] = summarise(base, as_of, horizon_months)
     d = cmp.delta_bands(metrics=["cum_closed_won_acv"])
     out["delta"] = {str(scope): {"p10": _fl(g["p10"]), "p50": _fl(g["p50"]), "p90": _fl(g["p90"])} for scope, g in d.groupby("scope", sort=False)}
     team_delta = cmp.delta.metric("closed_won_acv", "team").sum(axis=1)
@@ -423,12 +431,12 @@ def simulate(
     for res in run_iter(variant, reps, seed, workers=n_workers, chunk=PROGRESS_CHUNK):
         last = res
         if on_progress is not None and not res.complete:
-            on_progress(res.replications, reps, summarise(res, base.start_date))
+            on_progress(res.replications, reps, summarise(res, base.start_date, base.horizon_months))
     assert last is not None
     if is_baseline(variant, base):
-        return summarise(last, base.start_date)
+        return summarise(last, base.start_date, base.horizon_months)
     base_res = run(base, reps, seed, workers=n_workers)
-    return summarise_comparison(last, base_res, base.start_date)
+    return summarise_comparison(last, base_res, base.start_date, base.horizon_months)
 
 
 def sim_params(base: SimScenario, levers: Levers) -> dict[str, Any]:

@@ -200,7 +200,7 @@ def toolbar(lang: str, query: dict[str, str]) -> Component:
             dbc.Col(
                 [
                     dbc.Label(t("scen.saved", lang), html_for=Scenario.SAVED, class_name="small mb-0"),
-                    dcc.Dropdown(id=Scenario.SAVED, options=[], value=query.get("scenario"), placeholder=t("scen.saved.none", lang)),
+                    dcc.Dropdown(id=Scenario.SAVED, options=[query["scenario"]] if query.get("scenario") else [], value=query.get("scenario"), placeholder=t("scen.saved.none", lang)),
                 ],
                 xs=12,
                 sm=8,

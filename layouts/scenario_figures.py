@@ -130,7 +130,7 @@ def hist_figure(summary: dict[str, Any], lang: str, theme: str) -> dict[str, Any
 
 
 def _rep_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
-    rows = [r for r in summary.get("prob", []) if r["scope"].startswith("rep:") and r["p_hit"] is not None]
+    rows = [r for r in summary.get("prob", []) if r["scope"] != "team" and r["p_hit"] is not None]
     return sorted(rows, key=lambda r: (-(r["p_hit"] or 0.0), -(r["p50"] or 0.0), r["scope"]))
 
 
@@ -218,7 +218,7 @@ def kpis(summary: dict[str, Any], lang: str) -> Any:
         if delta
         else f"P10 {fmt_money(acv['p10'], lang)} – P90 {fmt_money(acv['p90'], lang)}"
     )
-    months = len(summary["months"])
+    months = summary.get("horizon_months") or len(summary["months"])
     cards = [
         common.kpi_card(t("scen.kpi.team_p", lang), fmt_pct(team.get("p_hit"), lang), t("scen.kpi.team_p.sub", lang, months=months), testid="scenario-kpi-team-p"),
         common.kpi_card(

@@ -286,3 +286,10 @@ def test_the_lever_form_has_an_input_and_feedback_per_lever(base, lang) -> None:
     inputs = {c["key"]: c["value"] for c in found if c["type"] == "scenario-lever"}
     feedback = {c["key"] for c in found if c["type"] == "scenario-lever-feedback"}
     assert inputs == values and feedback == set(values)
+
+
+def test_backfill_slots_stay_out_of_the_per_rep_results(compared, base) -> None:
+    people = {r["scope"] for r in compared["prob"]} - {"team"}
+    assert people and not any(s.startswith("rep:backfill:") for s in people)
+    assert {f"rep:{r.rep_id}" for r in base.reps} <= people | {f"rep:{r.rep_id}" for r in base.reps if not r.annual_quota_usd}
+    assert compared["horizon_months"] == base.horizon_months
