@@ -6,6 +6,7 @@ import base64
 import binascii
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 from dash import Input, Output, State, no_update
 
@@ -96,6 +97,8 @@ def register(app: Any, services: Services) -> None:
         prevent_initial_call=True,
     )
     def _import(_clicks: int, contents: list[str] | None, names: list[str] | None, fmt: str, lang: str) -> tuple[Any, ...]:
+        if not _clicks:  # a re-rendered page re-inserts the button; only a click imports
+            return no_update, no_update
         try:
             version = import_upload(services, decode_upload(contents, names), fmt)
         except ValueError as exc:
@@ -111,9 +114,14 @@ def register(app: Any, services: Services) -> None:
     def _summary(_version: int | None, lang: str) -> tuple[Any, ...]:
         return view.summary_view(lang, workspace_summary(services)), view.history_view(lang, services.workspace.imports(5))
 
-    @app.callback(Output(Data.GRID_WRAP, "children"), Input(Data.TABLE, "value"), prevent_initial_call=True)
-    def _table(table: str) -> Any:
-        return view.grid(table)
+    @app.callback(
+        Output(Data.GRID_WRAP, "children"),
+        Output(Shell.VIEW_QUERY, "data", allow_duplicate=True),
+        Input(Data.TABLE, "value"),
+        prevent_initial_call=True,
+    )
+    def _table(table: str) -> tuple[Any, str]:
+        return view.grid(table), urlencode({"table": table})
 
     @app.callback(
         Output(Data.GRID, "getRowsResponse"),

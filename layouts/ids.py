@@ -22,6 +22,20 @@ class Shell(StrEnum):
     VERSION_POLL = "shell-version-poll"
     TOAST = "shell-toast"
     THEME_SINK = "shell-theme-sink"
+    PRESENT = "shell-present"  # dcc.Store(session): presentation mode on the shared screen
+    PRESENT_SWITCH = "shell-present-switch"
+    PRESENT_SINK = "shell-present-sink"
+    VIEW_QUERY = "shell-view-query"  # dcc.Store: the current page's view as a URL query
+    URL_SINK = "shell-url-sink"
+    SHARE = "shell-share"
+    SHARE_MODAL = "shell-share-modal"
+    SHARE_TITLE = "shell-share-title"
+    SHARE_URL = "shell-share-url"
+    SHARE_HELP = "shell-share-help"
+    SNAP_NAME = "shell-snap-name"
+    SNAP_NOTE = "shell-snap-note"
+    SNAP_SAVE = "shell-snap-save"
+    SNAP_STATUS = "shell-snap-status"
 
 
 class Home(StrEnum):
@@ -131,6 +145,19 @@ class Clean(StrEnum):
     QUEUE = "clean-queue"
     DOWNLOAD_BUTTON = "clean-download-button"
     DOWNLOAD = "clean-download"
+
+
+class Workshop(StrEnum):
+    SNAPSHOTS = "workshop-snapshots"
+    DECISIONS = "workshop-decisions"
+    DEC_WHAT = "workshop-decision-what"
+    DEC_NOTE = "workshop-decision-note"
+    DEC_ADD = "workshop-decision-add"
+    DEC_STATUS = "workshop-decision-status"
+    PACK = "workshop-pack"
+    PACK_AS_OF = "workshop-pack-as-of"
+    PACK_DOWNLOAD = "workshop-pack-download"
+    PACK_STATUS = "workshop-pack-status"
 
 
 class Scenario(StrEnum):
@@ -279,6 +306,6 @@ class Review(StrEnum):
 def all_ids() -> list[str]:
     """Every id value declared here (the wiring test checks uniqueness)."""
     values: list[str] = []
-    for enum in (Shell, Home, Data, Sotu, Amp, PipeGen, Clean, Plans, Scenario, Review):
+    for enum in (Shell, Home, Data, Sotu, Amp, PipeGen, Clean, Plans, Workshop, Scenario, Review):
         values.extend(member.value for member in enum)
     return values

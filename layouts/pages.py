@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from dash.development.base_component import Component
 
-from layouts import data, home, plans, review, scenario
+from layouts import data, home, plans, review, scenario, workshop
 from layouts.dashboards import amp, clean, pipegen, sotu
 
 LayoutFn = Callable[[str, dict[str, str]], Component]
@@ -30,10 +30,11 @@ PAGES: tuple[Page, ...] = (
     Page("/amp", "nav.amp", amp.layout),
     Page("/pipe-gen", "nav.pipegen", pipegen.layout),
     Page("/clean-your-room", "nav.clean", clean.layout),
-    Page("/scenario", "nav.scenario", scenario.layout),
     Page("/plans", "nav.plans", plans.layout),
+    Page("/scenario", "nav.scenario", scenario.layout),
     Page("/review", "nav.review", review.layout),
     Page("/data", "nav.data", data.layout),
+    Page("/workshop", "nav.workshop", workshop.layout),
 )
 
 BY_PATH: dict[str, Page] = {p.path: p for p in PAGES}

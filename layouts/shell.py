@@ -28,8 +28,13 @@ def layout(poll_ms: int = 2000) -> Component:
             dcc.Store(id=Shell.LANG, storage_type="local", data=DEFAULT_LANG),
             dcc.Store(id=Shell.THEME, storage_type="local", data="light"),
             dcc.Store(id=Shell.VERSION, data=None),
+            dcc.Store(id=Shell.PRESENT, storage_type="session", data=False),
+            dcc.Store(id=Shell.VIEW_QUERY, data=None),
             dcc.Interval(id=Shell.VERSION_POLL, interval=poll_ms),
             html.Div(id=Shell.THEME_SINK, hidden=True),
+            html.Div(id=Shell.PRESENT_SINK, hidden=True),
+            html.Div(id=Shell.URL_SINK, hidden=True),
+            share_modal(),
             dbc.Navbar(
                 dbc.Container(
                     [
@@ -37,6 +42,20 @@ def layout(poll_ms: int = 2000) -> Component:
                         dbc.Nav(id=Shell.NAV, navbar=True, class_name="me-auto"),
                         html.Div(
                             [
+                                dbc.Button(
+                                    t("shell.share", DEFAULT_LANG),
+                                    id=Shell.SHARE,
+                                    color="light",
+                                    outline=True,
+                                    size="sm",
+                                    class_name="me-3",
+                                ),
+                                dbc.Switch(
+                                    id=Shell.PRESENT_SWITCH,
+                                    label=t("shell.present", DEFAULT_LANG),
+                                    value=False,
+                                    class_name="me-3 mb-0 text-light",
+                                ),
                                 dbc.Switch(
                                     id=Shell.THEME_SWITCH,
                                     label="◐",
@@ -75,6 +94,28 @@ def layout(poll_ms: int = 2000) -> Component:
                 style={"position": "fixed", "bottom": 16, "right": 16, "zIndex": 2000},
             ),
         ]
+    )
+
+
+def share_modal() -> Component:
+    """The share dialog: the link that reopens this exact view, and "save as snapshot"."""
+    return dbc.Modal(
+        [
+            dbc.ModalHeader(dbc.ModalTitle(id=Shell.SHARE_TITLE)),
+            dbc.ModalBody(
+                [
+                    html.P(id=Shell.SHARE_HELP, className="small text-muted"),
+                    dbc.Input(id=Shell.SHARE_URL, readonly=True, class_name="mb-3 font-monospace"),
+                    dbc.Input(id=Shell.SNAP_NAME, maxLength=80, class_name="mb-2"),
+                    dbc.Textarea(id=Shell.SNAP_NOTE, maxLength=2000, class_name="mb-2"),
+                    dbc.Button(id=Shell.SNAP_SAVE, color="primary", size="sm"),
+                    html.Div(id=Shell.SNAP_STATUS, className="mt-2"),
+                ]
+            ),
+        ],
+        id=Shell.SHARE_MODAL,
+        is_open=False,
+        size="lg",
     )
 
 

@@ -8,7 +8,7 @@ import pytest
 def click(dash_duo, selector: str, timeout: float = 15) -> None:
     """Scroll the element to the middle of the window, then click it like a user."""
     element = dash_duo.wait_for_element(selector, timeout=timeout)
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
     element.click()
 
 
