@@ -285,9 +285,15 @@ def run_iter(
             if ready(i):
                 yield _assemble(c, cubes, ledgers, seed, replications)
         return
-    with ProcessPoolExecutor(max_workers=min(workers, len(plan))) as pool:
-        futures = [pool.submit(_run_block, c, ss, n) for ss, n in plan]
-        for i, fut in enumerate(futures):
+    with ProcessPoolExecutor(max_workers=min(workers, len(plan) - 1)) as pool:
+        # The pool takes the later blocks while this process runs the small first
+        # block itself, so the first bands do not wait for worker processes to start.
+        futures = [pool.submit(_run_block, c, ss, n) for ss, n in plan[1:]]
+        cube, ledger = _run_block(c, *plan[0])
+        cubes.append(cube)
+        ledgers.append(ledger)
+        yield _assemble(c, cubes, ledgers, seed, replications)
+        for i, fut in enumerate(futures, start=1):
             cube, ledger = fut.result()
             cubes.append(cube)
             ledgers.append(ledger)
