@@ -19,7 +19,7 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, dcc, html, no_update
+from dash import Input, Output, State, ctx, dcc, html, no_update
 
 from app.services import Services, open_workspace
 from crm.dataset import Dataset
@@ -82,6 +82,20 @@ def saved_names(services: Services) -> list[str]:
 def plan_options(names: list[str], lang: str) -> list[dict[str, str]]:
     """The current plan first, then the saved plans by name."""
     return [{"label": t("plans.current", lang), "value": CURRENT_KEY}] + [{"label": n, "value": n} for n in names]
+
+
+def restore_choice(triggered: str | None, selected: str | None, stored: str | None, names: list[str]) -> tuple[Any, Any]:
+    """Keep the plan selector and its session store in step (the router re-renders the
+    page on a language switch, which would otherwise fall back to the URL's plan).
+
+    A pick by the user is stored; on load, a plan stored earlier in the session wins
+    over the default (the current plan) while it still exists; a plan named in the
+    URL wins over both."""
+    if triggered == Plans.SELECT:
+        return no_update, selected
+    if (not selected or selected == CURRENT_KEY) and stored and (stored == CURRENT_KEY or stored in names):
+        return stored, no_update
+    return no_update, selected
 
 
 def load_plan(services: Services, dataset: Dataset, key: str | None) -> Plan:
@@ -647,6 +661,17 @@ def register(app: Any, services: Services) -> None:
             out[Plans.TBH_TABLE],
             out[Plans.TBH_COVER],
         )
+
+    @app.callback(
+        Output(Plans.SELECT, "value", allow_duplicate=True),
+        Output(Plans.CHOSEN, "data"),
+        Input(Plans.SELECT, "value"),
+        Input(Plans.CHOSEN, "data"),
+        prevent_initial_call="initial_duplicate",
+    )
+    def _remember(selected: str | None, stored: str | None) -> tuple[Any, Any]:
+        triggered = ctx.triggered_id if len(ctx.triggered) == 1 else None
+        return restore_choice(triggered, selected, stored, saved_names(services))
 
     @app.callback(Output(Plans.BULK_VALUE, "options"), Input(Plans.BULK_FIELD, "value"), Input(Shell.VERSION, "data"))
     def _bulk_values(field: str | None, _version: int | None) -> list[dict[str, str]]:

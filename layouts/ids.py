@@ -278,6 +278,7 @@ class Plans(StrEnum):
     MID_PROGRESS = "plans-mid-progress"
     MID_SUMMARY = "plans-mid-summary"
     MID_FIGURE = "plans-mid-figure"
+    CHOSEN = "plans-chosen"  # dcc.Store(session): the plan last picked, kept across a language switch
 
 
 class Review(StrEnum):

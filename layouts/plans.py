@@ -323,6 +323,7 @@ def layout(lang: str, query: dict[str, str]) -> Component:
     return html.Div(
         [
             dcc.Store(id=Plans.REVISION, data=0),
+            dcc.Store(id=Plans.CHOSEN, storage_type="session"),
             html.H2(t("plans.title", lang)),
             html.P(t("plans.intro", lang), className="text-muted"),
             dbc.Row([dbc.Col(plan_card(lang, seeded), lg=5), dbc.Col(carve_card(lang), lg=7)], class_name="g-3 mb-3"),

@@ -229,3 +229,14 @@ def test_seed_from_the_url_and_every_message_in_both_languages() -> None:
         view.layout(lang, {"plan": "FY27", "compare": "a,b"})
     keys = [k for k in catalog() if k.startswith("plans.")]
     assert len(keys) > 100 and all(catalog()[k]["en"] and catalog()[k]["zh"] for k in keys)
+
+
+def test_the_picked_plan_survives_a_language_switch() -> None:
+    from dash import no_update
+
+    assert cb.restore_choice(Plans.SELECT, "FY27", None, ["FY27"]) == (no_update, "FY27")
+    # Re-rendered page: the selector falls back to the current plan, the session remembers FY27.
+    assert cb.restore_choice(None, view.CURRENT_KEY, "FY27", ["FY27"]) == ("FY27", no_update)
+    assert cb.restore_choice(None, view.CURRENT_KEY, "gone", ["FY27"]) == (no_update, view.CURRENT_KEY)
+    # A plan named in the URL wins.
+    assert cb.restore_choice(None, "Other", "FY27", ["FY27", "Other"]) == (no_update, "Other")
