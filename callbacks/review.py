@@ -121,6 +121,18 @@ def source_options(scenarios: list[str], plans: list[str], lang: str, seeded: st
     return options
 
 
+def keep_choices(source: str | None, start: str | None, as_of: str | None, request: Result | None) -> tuple[str, str | None, str | None]:
+    """The controls' values after the page is re-rendered (a language switch): a
+    dropdown whose saved value is not among its first options comes back empty, so
+    the last run's choices (the session's request) fill the gaps."""
+    last = request if request and not request.get("error") else {}
+    return (
+        source or last.get("source") or page.BASELINE,
+        start or last.get("start"),
+        as_of or last.get("as_of"),
+    )
+
+
 def make_request(source: str | None, start: str, as_of: date, replications: int, seed: int = SEED) -> Result:
     """The run's parameters as small canonical JSON: the session store, the cache key
     (with the document and the data version) and the shareable link come from it."""
@@ -355,22 +367,28 @@ RENDER_OUTPUTS = (
 def register(app: Any, services: Services) -> None:
     @app.callback(
         Output(Review.SOURCE, "options"),
+        Output(Review.SOURCE, "value"),
         Output(Review.START, "options"),
+        Output(Review.START, "value"),
         Output(Review.AS_OF, "date"),
         Input(Shell.VERSION, "data"),
         State(Review.SOURCE, "value"),
         State(Review.START, "value"),
         State(Review.AS_OF, "date"),
+        State(Review.REQUEST, "data"),
         State(Shell.LANG, "data"),
     )
-    def _options(_version: int | None, source: str | None, start: str | None, picked: str | None, lang: str | None) -> tuple[Any, ...]:
+    def _options(_version: int | None, source: str | None, start: str | None, picked: str | None, request: Result | None, lang: str | None) -> tuple[Any, ...]:
         lang = lang or "en"
         dataset = services.dataset()
+        source, start, picked = keep_choices(source, start, picked, request)
         day = date.fromisoformat(picked[:10]) if picked else default_as_of(dataset, date.today())
         docs = services.workspace
         return (
             source_options([d["name"] for d in docs.list_documents("scenario")], [d["name"] for d in docs.list_documents("plan")], lang, source),
+            source,
             start_options(dataset, day, lang, start),
+            start,
             picked or day.isoformat(),
         )
 

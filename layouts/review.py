@@ -139,6 +139,8 @@ def view_controls(lang: str, seeded: dict[str, Any]) -> Component:
                     options=[{"label": t(f"review.metric.{m}", lang), "value": m} for m in REVIEW_METRICS],
                     value=seeded["metric"],
                     inline=True,
+                    persistence=True,
+                    persistence_type="session",
                 ),
                 Review.METRIC,
                 xs=12,
@@ -167,20 +169,24 @@ def layout(lang: str, query: dict[str, str]) -> Component:
             common.graph(Review.CHART, 440),
             dbc.Row(
                 [
-                    dbc.Col(common.card(html.Div(id=Review.TABLE), header=t("review.table.title", lang)), lg=5),
+                    dbc.Col(dbc.Card([dbc.CardHeader(t("review.table.title", lang)), dbc.CardBody(html.Div(id=Review.TABLE))]), lg=5),
                     dbc.Col(
-                        common.card(
+                        dbc.Card(
                             [
-                                common.graph(Review.DRIVERS, 380),
-                                html.P(id=Review.DRIVER_TEXT, className="mt-2 mb-2", **{"data-testid": "review-driver-text"}),
-                                html.Div(id=Review.DRIVER_TABLE),
-                            ],
-                            footer=t("review.drivers.scope_note", lang),
+                                dbc.CardBody(
+                                    [
+                                        common.graph(Review.DRIVERS, 380),
+                                        html.P(id=Review.DRIVER_TEXT, className="mt-2 mb-2", **{"data-testid": "review-driver-text"}),
+                                        html.Div(id=Review.DRIVER_TABLE),
+                                    ]
+                                ),
+                                dbc.CardFooter(t("review.drivers.scope_note", lang), class_name="small text-muted"),
+                            ]
                         ),
                         lg=7,
                     ),
                 ],
-                class_name="g-3 my-3",
+                class_name="g-3 my-3 align-items-start",
             ),
         ]
     )

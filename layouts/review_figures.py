@@ -224,6 +224,13 @@ def drivers_figure(ex: Result | None, as_of: str | None, lang: str, theme: str) 
     layout = base_layout(title, y_title=t("review.unit.usd", lang), theme=theme, showlegend=False, hovermode="closest")
     layout["xaxis"] = {"type": "category"}
     layout["yaxis"]["tickprefix"] = "$"
+    running, levels = 0.0, []
+    for v, m in zip(values, measures, strict=True):
+        running = v if m != "relative" else running + v
+        levels.append(running)
+    lo, hi = min(levels), max(levels)
+    pad = 0.15 * max(hi - lo, 0.05 * abs(hi), 1.0)
+    layout["yaxis"]["range"] = [max(lo - pad, 0.0) if lo >= 0 else lo - pad, hi + pad]
     layout["margin"]["t"] = 80
     return {"data": [trace], "layout": layout}
 

@@ -42,7 +42,6 @@ def test_seed_controls_read_the_query() -> None:
 
 
 def test_defaults_and_link() -> None:
-    doc = {"scenario": {"start_date": "2024-12-31"}}
     assert cb.default_start("plan", {"start_date": "2025-04-01"}, AS_OF) == "2025-04"
     assert cb.default_start("baseline", None, AS_OF) == "2025-01"
     assert cb.default_start("baseline", None, date(2025, 1, 15)) == "2024-01"
@@ -51,7 +50,6 @@ def test_defaults_and_link() -> None:
     req = cb.make_request("scenario:My plan", "2025-01", AS_OF, 50)
     assert cb.view_link(req, "rep:R1", "activities") == "/review?scenario=My+plan&start=2025-01&as_of=2025-06-30&scope=rep%3AR1&metric=activities"
     assert cb.view_link({"error": "x"}, None, None) == "/review"
-    assert doc  # a scenario document's own start is read by default_start (tested below with a real one)
 
 
 def test_run_render_and_cache(services, sample) -> None:
