@@ -125,6 +125,44 @@ def cmd_feed(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _filters_from(args: argparse.Namespace) -> Any:
+    from metrics.prepare import Filters
+
+    return Filters(
+        teams=tuple(args.team or ()),
+        managers=tuple(args.manager or ()),
+        regions=tuple(args.region or ()),
+        rep_ids=tuple(args.rep or ()),
+    )
+
+
+def cmd_dashboards(args: argparse.Namespace, settings: Settings) -> int:
+    """The four dashboards' numbers (contracts §3), for scripts and scheduled reports."""
+    from metrics.dashboards import dashboards_json, default_as_of
+    from metrics.prepare import prepare
+
+    dataset = _workspace(settings).load_dataset()
+    as_of = args.as_of or default_as_of(dataset, date.today())
+    result = dashboards_json(prepare(dataset), as_of, _filters_from(args))
+    if args.json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        return 0
+    sotu = result["state_of_the_union"]
+    top = sotu["top_rep"]["rep_id"] if sotu["top_rep"] else "-"
+    attainment = "-" if sotu["attainment"] is None else f"{sotu['attainment']:.0%}"
+    sys.stdout.write(
+        f"As of {result['as_of']} (month {sotu['month']}, month to date):\n"
+        f"  closed-won ACV {sotu['closed_won_acv']:,.0f} in {sotu['closed_won_count']} deals; "
+        f"quota {sotu['quota']:,.0f}; attainment {attainment}\n"
+        f"  open pipeline ACV {sotu['open_pipeline_acv']:,.0f}; top rep {top}\n"
+        f"  pipe gen this month {result['daily_pipe_gen']['days'][-1]['cumulative_acv'] if result['daily_pipe_gen']['days'] else 0:,.0f}"
+        f" of target {result['daily_pipe_gen']['month_target_acv']:,.0f}\n"
+        f"  flagged open deals {len(result['clean_your_room']['flagged'])}\n"
+        "Use --json for every number.\n"
+    )
+    return 0
+
+
 def _plan_dataset(settings: Settings, as_of: date | None) -> tuple[Any, date]:
     """The workspace's actuals and the as-of date (default: today or the data's last day)."""
     from metrics.dashboards import default_as_of
@@ -312,6 +350,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reps", type=_positive(5000), default=40)
     p.add_argument("--as-of", type=_date, default=None)
     p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser("dashboards", help="the four dashboards' numbers")
+    p.add_argument("--as-of", type=_date, default=None, help="default: today, or the data's last date")
+    p.add_argument("--json", action="store_true", help="print the contract's JSON object")
+    for name in ("team", "manager", "region", "rep"):
+        p.add_argument(f"--{name}", action="append", help=f"filter by {name} (repeatable)")
+    p.set_defaults(func=cmd_dashboards)
 
     p = sub.add_parser("feed", help="stream demo events into the workspace (live dashboards)")
     p.add_argument("--interval", type=float, default=3.0, help="seconds between ticks")
