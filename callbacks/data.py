@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
-from dash import Input, Output, State, no_update
+from dash import Input, Output, State, dcc, no_update
 
 from app.services import Services
 from crm.browse import query_rows
@@ -54,6 +54,16 @@ def import_upload(services: Services, files: dict[str, bytes], fmt: str) -> int:
     if result.errors:
         raise ValueError("; ".join(str(p) for p in result.errors[:5]))
     return store_import(services.workspace, result, source=", ".join(sorted(files)))
+
+
+def table_csv(frame: Any, request: dict[str, Any] | None) -> bytes:
+    """The whole table as the grid shows it (its filter and sort), formula-safe CSV."""
+    from crm.browse import filter_frame, sort_frame
+    from crm.export import to_csv_bytes
+
+    request = request or {}
+    view = sort_frame(filter_frame(frame, request.get("filterModel")), request.get("sortModel"))
+    return to_csv_bytes(view)
 
 
 def workspace_summary(services: Services) -> dict[str, Any]:
@@ -122,6 +132,19 @@ def register(app: Any, services: Services) -> None:
     )
     def _table(table: str) -> tuple[Any, str]:
         return view.grid(table), urlencode({"table": table})
+
+    @app.callback(
+        Output(Data.DOWNLOAD, "data"),
+        Input(Data.EXPORT, "n_clicks"),
+        State(Data.TABLE, "value"),
+        State(Data.GRID, "getRowsRequest"),
+        prevent_initial_call=True,
+    )
+    def _export(clicks: int | None, table: str, request: dict[str, Any] | None) -> Any:
+        if not clicks:
+            return no_update
+        data = table_csv(getattr(services.dataset(), table), request)
+        return dcc.send_bytes(data, f"{table}-v{services.version()}.csv", type="text/csv")
 
     @app.callback(
         Output(Data.GRID, "getRowsResponse"),

@@ -48,6 +48,11 @@ def layout(lang: str, query: dict[str, str]) -> Component:
                 style={"maxWidth": 320},
                 class_name="mb-2",
             ),
+            html.Div(
+                dbc.Button(t("data.export", lang), id=Data.EXPORT, color="link", size="sm", class_name="p-0"),
+                className="text-end small",
+            ),
+            dcc.Download(id=Data.DOWNLOAD),
             html.Div(grid(table), id=Data.GRID_WRAP),
         ]
     )

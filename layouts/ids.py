@@ -53,6 +53,8 @@ class Data(StrEnum):
     TABLE = "data-table"
     GRID = "data-grid"
     GRID_WRAP = "data-grid-wrap"
+    EXPORT = "data-export"
+    DOWNLOAD = "data-download"
     HISTORY = "data-history"
 
 

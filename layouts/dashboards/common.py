@@ -166,7 +166,12 @@ def graph(cid: str, height: int = 380) -> Component:
     return dcc.Graph(
         id=cid,
         figure={"data": [], "layout": {"height": height}},
-        config={"displaylogo": False, "responsive": True},
+        # The modebar's camera saves the chart as a PNG (drawn in the browser, offline).
+        config={
+            "displaylogo": False,
+            "responsive": True,
+            "toImageButtonOptions": {"format": "png", "filename": cid, "scale": 2},
+        },
         style={"minHeight": min(height, 300)},
     )
 
@@ -195,7 +200,7 @@ def grid(
         extra["getRowId"] = f"params.data.{row_id}"
     if row_style:
         extra["getRowStyle"] = {"styleConditions": row_style}
-    return dag.AgGrid(
+    table = dag.AgGrid(
         id=cid,
         rowData=[],
         columnDefs=columns,
@@ -204,6 +209,20 @@ def grid(
         dashGridOptions=options,
         style={"height": height},
         **extra,
+    )
+    return html.Div([csv_button(cid), table])
+
+
+def csv_button(grid_id: str) -> Component:
+    """"⬇ CSV": the grid's rows as they are filtered and sorted, formula-safe, with a BOM
+    so spreadsheets read Chinese correctly (assets/export.js does the export)."""
+    return html.Div(
+        html.Button(
+            "⬇ CSV",
+            className="btn btn-link btn-sm p-0 edit-chrome",
+            **{"data-csv-grid": grid_id, "data-testid": f"csv-{grid_id}"},
+        ),
+        className="text-end small",
     )
 
 

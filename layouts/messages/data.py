@@ -44,6 +44,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "data.summary.by_role": {"en": "Reps by role", "zh": "按角色统计的销售人员"},
     "data.summary.quarantine": {"en": "Rows set aside at import: {count}", "zh": "导入时隔离的行：{count}"},
     "data.summary.empty": {"en": "The workspace is empty.", "zh": "工作区为空。"},
+    "data.export": {"en": "⬇ CSV of the table as filtered and sorted", "zh": "⬇ 导出当前筛选和排序后的表格（CSV）"},
     "data.browse": {"en": "Browse a table", "zh": "浏览数据表"},
     "data.history": {"en": "Recent imports", "zh": "最近的导入"},
     "data.history.row": {
