@@ -171,6 +171,8 @@ def graph(cid: str, height: int = 380) -> Component:
             "displaylogo": False,
             "responsive": True,
             "toImageButtonOptions": {"format": "png", "filename": cid, "scale": 2},
+            # Map outlines are served by the app (assets/topojson), never from a CDN.
+            "topojsonURL": "/assets/topojson/",
         },
         style={"minHeight": min(height, 300)},
     )

@@ -98,7 +98,7 @@ def test_carve_rebalance_compare_and_export(dash_duo, dash_app, clicker) -> None
     dash_duo.wait_for_text_to_equal("#shell-page h2", "销售区域规划", timeout=10)
     dash_duo.wait_for_contains_text("#plans-fairness .gtitle", "2026年6月15日", timeout=10)
     dash_duo.wait_for_contains_text("[data-testid='plans-as-of']", "FY27 tuned", timeout=10)
-    dash_duo.driver.save_screenshot("/tmp/plans-current-zh.png")
-    # The map's outlines come from plotly's CDN (topojson), unreachable in the sandbox.
-    logs = [x for x in dash_duo.get_logs() if "topojson" not in str(x["message"]) and "usa_110m" not in str(x["message"])]
+    # The map's outlines are served by the app itself: it draws offline, with no errors.
+    assert dash_duo.driver.find_elements("css selector", "#plans-map .choroplethlocation")
+    logs = dash_duo.get_logs()
     assert logs == [], "\n".join(str(x["message"])[:300] for x in logs)
