@@ -326,13 +326,18 @@ def win_rate(prep: Prepared, d: int, opp_scope: np.ndarray) -> float | None:
 def forecast_conversion_rates(
     prep: Prepared, d: int, opp_scope: np.ndarray
 ) -> dict[str, dict[str, float | str]]:
-    """Won ACV share of deals closed in the win-rate window, by the last open forecast
-    category they had in history (Commit, Best Case)."""
+    """Won ACV share of deals closed in the win-rate window that were ever in the
+    category in their history (Commit, Best Case).
+
+    "Ever", not "last": a deal that is won usually passes Best Case on its way to
+    Commit, so counting only the last open category would credit Best Case with
+    almost no wins and understate the month-end projection.
+    """
     m = closed_in_window(prep, d) & opp_scope
     rates: dict[str, dict[str, float | str]] = {}
     for name in ("Commit", "Best Case"):
         code = FORECAST_CATEGORIES.index(name)
-        sel = m & (prep.opp_last_open_forecast == code)
+        sel = m & ((prep.opp_ever_forecast & (1 << code)) != 0)
         closed = float(prep.opp_acv[sel].sum())
         if closed > 0:
             won = float(prep.opp_acv[sel & prep.opp_is_won].sum())

@@ -112,6 +112,7 @@ class Prepared:
     opp_missing_next_step: np.ndarray
     opp_last_activity_field_day: np.ndarray  # NO_DAY when missing
     opp_last_open_forecast: np.ndarray  # last Pipeline/Best Case/Commit in history
+    opp_ever_forecast: np.ndarray  # bit k set: the deal was ever in FORECAST_CATEGORIES[k]
     # stages
     stages: np.ndarray  # open stages in order, then closed stages
     n_open_stages: int
@@ -204,7 +205,8 @@ def pack_key(code: np.ndarray, day: np.ndarray | int) -> np.ndarray:
 
 
 def _text(series: pd.Series, fill: str = "") -> np.ndarray:
-    return series.fillna(fill).astype(str).to_numpy(dtype=object)
+    # via object: an all-missing column arrives as float64, which refuses a text fill
+    return series.astype(object).where(series.notna(), fill).astype(str).to_numpy(dtype=object)
 
 
 def lookup(values: pd.Series, keys: pd.Series) -> np.ndarray:
@@ -416,6 +418,9 @@ def prepare(dataset: Dataset, stage_order: tuple[str, ...] | None = None) -> Pre
         last_open_fc = np.full(len(opp_id), -1, dtype=np.int64)
         rows = np.flatnonzero(is_open_fc)
         last_open_fc[h_opp[rows]] = h_fc[rows]  # sorted, so the last row wins
+        # every open forecast category a deal ever had, as bits (conversion rates)
+        ever_fc = np.zeros(len(opp_id), dtype=np.int64)
+        np.bitwise_or.at(ever_fc, h_opp[rows], np.left_shift(1, h_fc[rows]))
         # completed runs of open stages
         r_stage = h_stage[run_first]
         r_opp = h_opp[run_first]
@@ -435,6 +440,7 @@ def prepare(dataset: Dataset, stage_order: tuple[str, ...] | None = None) -> Pre
         is_last = np.zeros(0, dtype=bool)
         h_fc_ff = h_fc
         last_open_fc = np.full(len(opp_id), -1, dtype=np.int64)
+        ever_fc = np.zeros(len(opp_id), dtype=np.int64)
         r_stage = r_end = r_days = np.zeros(0, dtype=np.int64)
     bounds = np.searchsorted(r_stage, np.arange(len(stages) + 1))
 
@@ -474,6 +480,7 @@ def prepare(dataset: Dataset, stage_order: tuple[str, ...] | None = None) -> Pre
         opp_missing_next_step=(next_step == "").to_numpy(dtype=bool),
         opp_last_activity_field_day=_days(opps["last_activity_date"]),
         opp_last_open_forecast=last_open_fc,
+        opp_ever_forecast=ever_fc,
         stages=stages,
         n_open_stages=len(open_stages),
         act_day=act_day,

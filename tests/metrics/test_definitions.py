@@ -307,3 +307,40 @@ def test_activities_after_d_are_not_counted() -> None:
     acts, meets = activities_by_rep(prep, to_day("2026-06-01"), to_day("2026-06-30"),
                                     to_day(D))
     assert acts.tolist() == [1] and meets.tolist() == [0]
+
+
+def test_best_case_conversion_counts_deals_that_passed_through_best_case() -> None:
+    """A won deal that went Best Case → Commit → won counts for both categories."""
+    import pandas as pd
+
+    from crm.dataset import Dataset
+    from metrics.definitions import forecast_conversion_rates
+    from metrics.prepare import prepare, to_day
+
+    reps = pd.DataFrame({"rep_id": ["R1"], "rep_name": ["A"], "team": ["T"], "hire_date": ["2024-01-01"], "annual_quota": [1.0]})
+    opps = pd.DataFrame(
+        {
+            "opportunity_id": ["W", "L"],
+            "owner_id": ["R1", "R1"],
+            "type": ["New Business"] * 2,
+            "stage": ["Closed Won", "Closed Lost"],
+            "amount": [300.0, 100.0],
+            "created_date": ["2026-01-05"] * 2,
+            "close_date": ["2026-03-01", "2026-03-02"],
+            "is_closed": [True, True],
+            "is_won": [True, False],
+            "forecast_category": ["Closed", "Omitted"],
+        }
+    )
+    history = pd.DataFrame(
+        {
+            "opportunity_id": ["W", "W", "W", "L", "L"],
+            "changed_date": ["2026-01-05", "2026-02-01", "2026-03-01", "2026-01-05", "2026-03-02"],
+            "stage": ["Discovery", "Proposal", "Closed Won", "Proposal", "Closed Lost"],
+            "forecast_category": ["Best Case", "Commit", "Closed", "Best Case", "Omitted"],
+        }
+    )
+    prep = prepare(Dataset.from_frames({"reps": reps, "accounts": pd.DataFrame({"account_id": [], "account_name": []}), "opportunities": opps, "opportunity_history": history}))
+    rates = forecast_conversion_rates(prep, to_day("2026-03-31"), np.ones(2, dtype=bool))
+    assert rates["Best Case"] == {"rate": 0.75, "source": "history"}
+    assert rates["Commit"] == {"rate": 1.0, "source": "history"}
