@@ -8,7 +8,16 @@ from app.services import Services
 
 
 def register_all(app: Any, services: Services) -> None:
-    from callbacks import dashboards, data, home, plans, review, scenario, shell, workshop
+    from callbacks import (
+        dashboards,
+        data,
+        home,
+        plans,
+        review,
+        scenario,
+        shell,
+        workshop,
+    )
 
     for module in (shell, workshop, home, data, dashboards, scenario, plans, review):
         module.register(app, services)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from dash import Input, Output, State, ctx, no_update
+from dash import Input, Output, State, ctx, dcc, no_update
 from flask import request
 from pydantic import ValidationError
 
@@ -15,6 +16,15 @@ from layouts import workshop as view
 from layouts.data import alert
 from layouts.i18n import t
 from layouts.ids import Shell, Workshop
+
+
+def pack_as_of(services: Services, picked: str | None) -> date:
+    """The pack's as-of date: the one picked, else today or the data's last date."""
+    from metrics.dashboards import default_as_of
+
+    if picked:
+        return date.fromisoformat(picked[:10])
+    return default_as_of(services.dataset(), date.today())
 
 
 def share_url(host_url: str, path: str | None, view_query: str | None, lang: str | None) -> str:
@@ -121,6 +131,43 @@ def register(app: Any, services: Services) -> None:
     def _lists(_version: int | None, lang: str | None, _status: Any) -> tuple[Any, ...]:
         ws = services.workspace
         return view.snapshots_view(lang, workshop.snapshots(ws)), view.decisions_view(lang, workshop.decisions(ws))
+
+    @app.callback(
+        Output(Workshop.PACK_AS_OF, "date"),
+        Input(Shell.VERSION, "data"),
+        State(Workshop.PACK_AS_OF, "date"),
+    )
+    def _pack_default(_version: int | None, picked: str | None) -> Any:
+        return no_update if picked else pack_as_of(services, None).isoformat()
+
+    @app.callback(
+        Output(Workshop.PACK_DOWNLOAD, "data"),
+        Output(Workshop.PACK_STATUS, "children"),
+        Input(Workshop.PACK_BUILD, "n_clicks"),
+        State(Workshop.PACK_AS_OF, "date"),
+        State(Shell.LANG, "data"),
+        background=True,
+        running=[
+            (Output(Workshop.PACK_BUILD, "disabled"), True, False),
+            (Output(Workshop.PACK_CANCEL, "disabled"), False, True),
+        ],
+        progress=[Output(Workshop.PACK_PROGRESS, "value"), Output(Workshop.PACK_PROGRESS, "label")],
+        cancel=[Input(Workshop.PACK_CANCEL, "n_clicks")],
+        prevent_initial_call=True,
+    )
+    def _pack(set_progress: Any, clicks: int | None, picked: str | None, lang: str | None) -> tuple[Any, Any]:
+        if not clicks:
+            return no_update, no_update
+        from app.pack import build_pack
+        from callbacks.plans import job_services
+
+        job = job_services(services)
+        as_of = pack_as_of(job, picked)
+        document = build_pack(job, as_of, lang or "en", on_progress=lambda n, what: set_progress((n, t("workshop.pack.step", lang, n=n, what=what))))
+        data = document.encode("utf-8")
+        name = f"territory-planner-pack-{as_of.isoformat()}-{lang or 'en'}.html"
+        size = f"{len(data) / 1e6:.1f}"
+        return dcc.send_bytes(data, name, type="text/html"), alert(t("workshop.pack.done", lang, size=size), "success")
 
     @app.callback(
         Output(Workshop.DEC_STATUS, "children"),

@@ -158,6 +158,9 @@ class Workshop(StrEnum):
     DEC_STATUS = "workshop-decision-status"
     PACK = "workshop-pack"
     PACK_AS_OF = "workshop-pack-as-of"
+    PACK_BUILD = "workshop-pack-build"
+    PACK_CANCEL = "workshop-pack-cancel"
+    PACK_PROGRESS = "workshop-pack-progress"
     PACK_DOWNLOAD = "workshop-pack-download"
     PACK_STATUS = "workshop-pack-status"
 

@@ -44,7 +44,40 @@ def layout(lang: str, query: dict[str, str]) -> Component:
                 ],
                 class_name="mb-3",
             ),
-            html.Div(id=Workshop.PACK),
+            dbc.Card(
+                [
+                    dbc.CardHeader(t("workshop.pack", lang)),
+                    dbc.CardBody(
+                        [
+                            html.P(t("workshop.pack.intro", lang), className="small text-muted"),
+                            dbc.Row(
+                                [
+                                    dbc.Col(
+                                        [
+                                            dbc.Label(t("workshop.pack.as_of", lang), html_for=Workshop.PACK_AS_OF, class_name="small mb-0"),
+                                            dcc.DatePickerSingle(id=Workshop.PACK_AS_OF, date=query.get("as_of"), display_format="YYYY-MM-DD"),
+                                        ],
+                                        width="auto",
+                                    ),
+                                    dbc.Col(
+                                        [
+                                            dbc.Button(t("workshop.pack.build", lang), id=Workshop.PACK_BUILD, color="primary", class_name="me-2"),
+                                            dbc.Button(t("workshop.pack.cancel", lang), id=Workshop.PACK_CANCEL, color="secondary", outline=True, disabled=True),
+                                        ],
+                                        width="auto",
+                                        class_name="align-self-end",
+                                    ),
+                                ],
+                                class_name="g-2 mb-2",
+                            ),
+                            dbc.Progress(id=Workshop.PACK_PROGRESS, value=0, max=3, style={"height": "6px"}, class_name="mb-2"),
+                            html.Div(id=Workshop.PACK_STATUS, className="small"),
+                        ],
+                        id=Workshop.PACK,
+                    ),
+                ],
+                class_name="mb-3 edit-chrome",
+            ),
             dcc.Download(id=Workshop.PACK_DOWNLOAD),
         ]
     )

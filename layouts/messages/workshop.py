@@ -29,3 +29,29 @@ MESSAGES: dict[str, dict[str, str]] = {
     "workshop.dec.added": {"en": "Logged.", "zh": "已记录。"},
     "workshop.invalid": {"en": "Not saved: {problems}", "zh": "未保存：{problems}"},
 }
+
+MESSAGES.update(
+    {
+        "pack.title": {"en": "Territory Planner — workshop pack", "zh": "销售区域规划——研讨会资料包"},
+        "pack.subtitle": {
+            "en": "As of {as_of} · data version {version} · generated {generated}. Opens offline: every chart is drawn in this file.",
+            "zh": "截至 {as_of} · 数据版本 {version} · 生成于 {generated}。可离线打开：所有图表都在此文件中绘制。",
+        },
+        "pack.plans": {"en": "Plans compared", "zh": "方案对比"},
+        "pack.plans.note": {
+            "en": "Fairness in potential, disruption from today's plan and simulated outcomes ({replications} runs, seed {seed}, the same random numbers for every plan).",
+            "zh": "潜力公平性、相对当前方案的调整幅度与模拟结果（{replications} 次运行，随机种子 {seed}，各方案使用相同的随机数）。",
+        },
+        "pack.suggested": {"en": "Balanced carve (suggested)", "zh": "均衡划分（建议）"},
+        "workshop.pack": {"en": "Workshop pack", "zh": "研讨会资料包"},
+        "workshop.pack.intro": {
+            "en": "One HTML file with the four dashboards and the plans compared (fairness, disruption, simulated bands), to send round after the workshop. It opens offline.",
+            "zh": "一个 HTML 文件，包含四个仪表板和方案对比（公平性、调整幅度、模拟区间），会后可直接分发，可离线打开。",
+        },
+        "workshop.pack.build": {"en": "Build and download the pack", "zh": "生成并下载资料包"},
+        "workshop.pack.cancel": {"en": "Cancel", "zh": "取消"},
+        "workshop.pack.step": {"en": "Building: step {n} of 3 ({what})…", "zh": "正在生成：第 {n}/3 步（{what}）…"},
+        "workshop.pack.done": {"en": "The pack was downloaded ({size} MB).", "zh": "资料包已下载（{size} MB）。"},
+        "workshop.pack.as_of": {"en": "As of", "zh": "截至日期"},
+    }
+)

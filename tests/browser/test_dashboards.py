@@ -68,7 +68,6 @@ def test_every_dashboard_renders_with_numbers_and_titled_charts(dash_duo, dash_a
         dash_duo.wait_for_element(KPI.format(testid), timeout=10)
         dash_duo.wait_for_contains_text(f"{graph} .gtitle", "2026-06-15", timeout=10)
         assert _kpi(dash_duo, testid) not in ("", "—")
-        dash_duo.driver.save_screenshot(f"/tmp/dash-{path.strip('/')}-en.png")
     logs = dash_duo.get_logs()
     assert logs == [], "\n".join(str(x["message"])[:300] for x in logs)
 

@@ -58,7 +58,6 @@ def test_carve_rebalance_compare_and_export(dash_duo, dash_app, clicker) -> None
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/plans")
     dash_duo.wait_for_contains_text("[data-testid='plans-as-of']", "2026-06-15", timeout=15)
     dash_duo.wait_for_contains_text("#plans-fairness .gtitle", "2026-06-15", timeout=10)
-    dash_duo.driver.save_screenshot("/tmp/plans-current-en.png")
 
     _type(dash_duo, "#plans-carve-name", "FY27")
     _type(dash_duo, "#plans-carve-k", "7")
@@ -73,7 +72,6 @@ def test_carve_rebalance_compare_and_export(dash_duo, dash_app, clicker) -> None
     clicker("#plans-rebalance")
     dash_duo.wait_for_contains_text("[data-testid='plans-reb-done']", "FY27 tuned", timeout=20)
     _wait_until(lambda: len(dash_duo.find_elements("#plans-moves .ag-center-cols-container .ag-row")) > 0, 10)
-    dash_duo.driver.save_screenshot("/tmp/plans-rebalance-en.png")
 
     dash_duo.driver.execute_script("arguments[0].click();", dash_duo.find_elements("#plans-tabs .nav-link")[4])
     dash_duo.select_dcc_dropdown("#plans-cmp-plans", value="Current (from CRM ownership)")
@@ -87,7 +85,6 @@ def test_carve_rebalance_compare_and_export(dash_duo, dash_app, clicker) -> None
     assert "Current (from CRM ownership)" in table and "FY27 tuned" in table and "Gini" in table
     dash_duo.wait_for_contains_text("#plans-cmp-team .gtitle", "2026-06-15", timeout=10)
     assert len(dash_duo.find_elements("#plans-cmp-team .scatterlayer .trace")) >= 4
-    dash_duo.driver.save_screenshot("/tmp/plans-compare-en.png")
 
     clicker("#plans-export-json")
     download = Path(dash_duo.download_path) / "FY27-tuned.json"

@@ -52,9 +52,7 @@ def test_pick_a_scenario_run_and_read_the_review(dash_duo, settings, tmp_path: P
     dash_duo.wait_for_contains_text("[data-testid='review-driver-text']", "explains the most")
     dash_duo.wait_for_contains_text("[data-testid='review-kpi-reforecast']", "2025-07")
     assert "Against the band" in dash_duo.find_element("[data-testid='review-month-table']").text
-    dash_duo.driver.save_screenshot(str(tmp_path / "review-en.png"))
     dash_duo.driver.set_window_size(1440, 2000)
-    dash_duo.driver.save_screenshot(str(tmp_path / "review-en-full.png"))
     dash_duo.driver.set_window_size(1440, 1000)
     dash_duo.driver.execute_script("document.getElementById('review-scope').scrollIntoView({block: 'center'});")
 
@@ -68,5 +66,4 @@ def test_pick_a_scenario_run_and_read_the_review(dash_duo, settings, tmp_path: P
     dash_duo.wait_for_contains_text("#review-status", "情景：Plan 2025", timeout=20)
     dash_duo.wait_for_contains_text("[data-testid='review-driver-text']", "影响最大", timeout=20)
     dash_duo.wait_for_contains_text("#review-source", "情景：Plan 2025", timeout=10)
-    dash_duo.driver.save_screenshot(str(tmp_path / "review-zh.png"))
     assert dash_duo.get_logs() == []

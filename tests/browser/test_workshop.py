@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+
 import pytest
 from selenium import webdriver
 from selenium.webdriver.common.by import By
@@ -91,3 +94,20 @@ def test_snapshot_and_decision_log(dash_duo, app) -> None:
     dash_duo.wait_for_contains_text("#workshop-decisions", "Adopt plan B from January")
     link = dash_duo.find_element("#workshop-snapshots a").get_attribute("href")
     assert "/data?" in link and link.endswith("lang=en")
+
+
+def test_workshop_pack_downloads_and_opens_offline(dash_duo, fresh_browser, settings) -> None:
+    app = create_app(settings.with_(cache_type="filesystem"))
+    app.services.workspace.replace_dataset(generate_sample(seed=2, reps=6, as_of=date(2026, 6, 15)), source="test", fmt="sample")
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/workshop?as_of=2026-06-15")
+    click(dash_duo, "#workshop-pack-build")
+    dash_duo.wait_for_contains_text("#workshop-pack-status", "downloaded", timeout=120)
+    folder = Path(dash_duo.download_path)
+    packs = list(folder.glob("territory-planner-pack-2026-06-15-en.html"))
+    assert packs, list(folder.iterdir())
+    text = packs[0].read_text(encoding="utf-8")
+    assert "State of the Union" in text and "Daily Pipe Gen" in text and "Plans compared" in text
+    assert "<script src=" not in text and "<link " not in text  # nothing loaded from elsewhere
+    fresh_browser.get(packs[0].as_uri())  # a file on disk: nothing but the file itself
+    WebDriverWait(fresh_browser, 30).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".js-plotly-plot .main-svg")) >= 8)
