@@ -18,6 +18,7 @@ team's P50 is the median of team totals, not the sum of its reps' medians.
 
 from __future__ import annotations
 
+import multiprocessing
 import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -285,7 +286,12 @@ def run_iter(
             if ready(i):
                 yield _assemble(c, cubes, ledgers, seed, replications)
         return
-    with ProcessPoolExecutor(max_workers=min(workers, len(plan) - 1)) as pool:
+    # forkserver, not fork: the app is a threaded web server (and pytest runs threads);
+    # forking a process that has threads can copy a held lock into a worker, which
+    # then never starts. The fork server is single-threaded and reused across runs.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["simulation.runner"])  # workers start with the model loaded
+    with ProcessPoolExecutor(max_workers=min(workers, len(plan) - 1), mp_context=context) as pool:
         # The pool takes the later blocks while this process runs the small first
         # block itself, so the first bands do not wait for worker processes to start.
         futures = [pool.submit(_run_block, c, ss, n) for ss, n in plan[1:]]
