@@ -31,7 +31,7 @@ def scaled_settings(settings, pg_url: str, redis_url: str):
 
 
 @pytest.fixture
-def celery_worker(scaled_settings):
+def celery_worker(scaled_settings, tmp_path: Path):
     env = dict(os.environ)
     env.update(
         DATABASE_URL=scaled_settings.database_url,
@@ -42,22 +42,27 @@ def celery_worker(scaled_settings):
         TP_DATA_DIR=str(scaled_settings.data_dir),
         TP_SEED_DEMO="false",
     )
+    log_path = tmp_path / "celery.log"
+    log = log_path.open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "app.worker:celery_app", "worker", "--pool=solo", "--loglevel=WARNING", "--without-heartbeat", "--without-mingle", "--without-gossip"],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
     celery_app = make_celery(scaled_settings)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            pytest.fail(f"the Celery worker exited: {proc.stdout.read().decode(errors='replace')[-2000:]}")
+            log.close()
+            pytest.fail(f"the Celery worker exited: {log_path.read_text(errors='replace')[-2000:]}")
         if celery_app.control.ping(timeout=1.0):
             break
     else:
         proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
         pytest.fail("the Celery worker did not answer a ping within 60 s")
     yield proc
     proc.terminate()
@@ -65,6 +70,9 @@ def celery_worker(scaled_settings):
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         proc.kill()
+        proc.wait()
+    log.close()
+    celery_app.close()
 
 
 def test_scenario_runs_on_a_celery_worker(dash_duo, scaled_settings, celery_worker) -> None:
