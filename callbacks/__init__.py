@@ -16,8 +16,9 @@ def register_all(app: Any, services: Services) -> None:
         review,
         scenario,
         shell,
+        viewstate,
         workshop,
     )
 
-    for module in (shell, workshop, home, data, dashboards, scenario, plans, review):
+    for module in (shell, workshop, viewstate, home, data, dashboards, scenario, plans, review):
         module.register(app, services)

@@ -111,3 +111,20 @@ def test_workshop_pack_downloads_and_opens_offline(dash_duo, fresh_browser, sett
     assert "<script src=" not in text and "<link " not in text  # nothing loaded from elsewhere
     fresh_browser.get(packs[0].as_uri())  # a file on disk: nothing but the file itself
     WebDriverWait(fresh_browser, 30).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".js-plotly-plot .main-svg")) >= 8)
+
+
+def test_plans_and_scenario_views_live_in_the_url(dash_duo, fresh_browser, app) -> None:
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/plans")
+    dash_duo.wait_for_element("#plans-tabs")
+    tab = next(a for a in dash_duo.driver.find_elements(By.CSS_SELECTOR, "#plans-tabs .nav-link") if a.text == "Compare plans")
+    tab.click()
+    WebDriverWait(dash_duo.driver, 10).until(lambda d: "tab=compare" in d.current_url)
+    link = dash_duo.driver.current_url
+    fresh_browser.get(link)
+    WebDriverWait(fresh_browser, 15).until(
+        lambda d: any(a.text == "Compare plans" and "active" in a.get_attribute("class") for a in d.find_elements(By.CSS_SELECTOR, "#plans-tabs .nav-link"))
+    )
+
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/scenario?as_of=2026-01-31")
+    WebDriverWait(dash_duo.driver, 15).until(lambda d: "as_of=2026-01-31" in d.current_url and "lang=en" in d.current_url)
