@@ -142,6 +142,47 @@ def _lognormal_censored(
     return float(mu), float(np.clip(np.exp(log_s), 0.05, 3.0))
 
 
+def _count_dispersion(counts: np.ndarray, expected: np.ndarray) -> float:
+    """Pearson dispersion of monthly counts around their expectation, at least 1.
+
+    Why: the estimate of a rate from N events has a standard error of sqrt(N) only
+    if the events are Poisson; months that swing more than that (campaigns, a
+    rep's bad quarter) carry less information, and N / dispersion is the honest
+    (quasi-Poisson) effective count.
+    """
+    ok = expected > 0
+    if ok.sum() < 3:
+        return 1.0
+    chi = ((counts[ok] - expected[ok]) ** 2 / expected[ok]).sum() / (ok.sum() - 1)
+    return float(max(chi, 1.0))
+
+
+def _binomial_dispersion(wins: np.ndarray, trials: np.ndarray, p: float) -> float:
+    """Pearson dispersion of monthly win counts around a common win rate, at least 1."""
+    ok = trials > 0
+    if ok.sum() < 3 or not 0.0 < p < 1.0:
+        return 1.0
+    var = trials[ok] * p * (1.0 - p)
+    chi = ((wins[ok] - trials[ok] * p) ** 2 / var).sum() / (ok.sum() - 1)
+    return float(max(chi, 1.0))
+
+
+def _mean_dispersion(values: np.ndarray, groups: np.ndarray) -> float:
+    """Between-month over within-month variance of a mean (an F ratio), at least 1."""
+    if len(values) < 10:
+        return 1.0
+    _, g = np.unique(groups, return_inverse=True)
+    n = np.bincount(g).astype(float)
+    if (n > 0).sum() < 3:
+        return 1.0
+    total = values.var()
+    if total <= 0:
+        return 1.0
+    means = np.bincount(g, weights=values) / np.maximum(n, 1.0)
+    between = (n * (means - values.mean()) ** 2).sum() / ((n > 0).sum() - 1)
+    return float(max(between / total, 1.0))
+
+
 def _split_threshold(log_amounts: np.ndarray) -> float:
     """Where small new business ends and large begins: a 2-component normal mixture
     on log amounts (EM), or the 80th percentile when the data shows one mode."""
@@ -256,6 +297,8 @@ def calibrate(
     in_obs = (opps["created_date"] >= obs_start).to_numpy()
     is_closed = opps["is_closed"].to_numpy()
     won = opps["is_won"].to_numpy()
+    close_month = opps["close_date"].dt.strftime("%Y-%m").fillna("").to_numpy()
+    created_month = opps["created_date"].dt.strftime("%Y-%m").to_numpy()
 
     # --- seasonality (needs creation counts per effective rep-day per calendar month)
     sellers = reps[reps["role"] == "AE"].copy()
@@ -333,6 +376,17 @@ def calibrate(
         * season_day[None, :]
     ).sum(axis=1)
 
+    # monthly team totals against what the exposure predicts: the over-dispersion
+    # that turns raw event counts into effective evidence for the rate estimates
+    expo_day = (
+        employed
+        * ramp_curve(tenure, ramp_months, cfg.ramp_start_productivity)
+        * season_day[None, :]
+    ).sum(axis=0)
+    _, win_month = np.unique(wdays.to_period("M").astype(str), return_inverse=True)
+    expo_m = np.bincount(win_month, weights=expo_day)
+    events_m = np.bincount(win_month, weights=counts.sum(axis=0))
+
     # --- per-rep funnel counts in the window, shrunk toward the team
     team_of = dict(zip(sellers["rep_id"], sellers["team"], strict=True))
     in_win_opp = (opps["created_date"] >= win_start) & (opps["created_date"] <= d)
@@ -386,6 +440,23 @@ def calibrate(
             out[sel] = (s_[sel] + k * team_p) / (n_[sel] + k)
         return np.clip(out, 0.0, 1.0)
 
+    events_total = float(events_m.sum())
+    rate_dispersion = _count_dispersion(
+        events_m, events_total * expo_m / max(expo_m.sum(), 1e-12)
+    )
+    win_opps = opps[in_win_opp & opps["owner_id"].isin(pos_of)]
+    opp_day = np.minimum(
+        np.searchsorted(wd, win_opps["created_date"].to_numpy(dtype="datetime64[ns]")),
+        len(wd) - 1,
+    )
+    opps_m = np.bincount(win_month[opp_day], minlength=len(expo_m)).astype(float)
+    base_m = events_m if use_acts else expo_m
+    opp_dispersion = _count_dispersion(
+        opps_m, opps_m.sum() * base_m / max(base_m.sum(), 1e-12)
+    )
+    activity_evidence = events_total / rate_dispersion if use_acts else 0.0
+    opportunity_evidence = float(opps_m.sum()) / opp_dispersion
+
     act_rate = shrink_rate(act_x, exposure, cfg.rate_prior_days)
     p_meet = shrink_prop(meet_x, act_x, cfg.conversion_prior_trials) / np.maximum(
         meet_factor, 1e-6
@@ -420,13 +491,23 @@ def calibrate(
         size_mu = float(np.log(sz).mean()) if len(sz) else np.log(10_000.0)
         size_sd = float(np.log(sz).std()) if len(sz) > 1 else 0.5
         cl = sel & in_obs & is_closed
+        mu_c, sd_c = _lognormal_censored(cycle[cl], age[sel & in_obs & ~is_closed])
         n_closed, n_won = cl.sum(), (cl & won).sum()
         overall = (is_closed & won & in_obs).sum() / max((is_closed & in_obs).sum(), 1)
         win_rate = float(
             (n_won + cfg.win_prior_deals * overall) / (n_closed + cfg.win_prior_deals)
         )
-        cens = sel & in_obs & ~is_closed
-        mu_c, sd_c = _lognormal_censored(cycle[cl], age[cens])
+        # how much the data pins the type down (the model draws from these)
+        _, cm = np.unique(close_month[cl], return_inverse=True)
+        win_disp = _binomial_dispersion(
+            np.bincount(cm, weights=won[cl].astype(float)),
+            np.bincount(cm).astype(float),
+            win_rate,
+        )
+        win_evidence = (n_closed + cfg.win_prior_deals) / win_disp
+        size_disp = _mean_dispersion(np.log(sz), created_month[sel & pos])
+        size_se = size_sd * np.sqrt(size_disp / max(len(sz), 1))
+        cycle_se = sd_c / np.sqrt(max(float(n_closed), 1.0))
         lost_c = cycle[cl & ~won]
         won_c = cycle[cl & won]
         lost_factor = 1.0
@@ -458,6 +539,9 @@ def calibrate(
                 pre_evaluation_share=pre,
                 evaluation_share=evs,
                 needs_se=kind_name == "new_business",
+                win_rate_evidence_deals=float(win_evidence),
+                size_log_mean_se=float(np.clip(size_se, 0.0, 2.0)),
+                cycle_log_mean_se=float(np.clip(cycle_se, 0.0, 2.0)),
             )
         )
     total_mix = sum(t.mix_share for t in deal_types)
@@ -663,4 +747,6 @@ def calibrate(
         seasonality_by_month=[float(x) for x in np.clip(season, 0.0, 10.0)],
         potential_meeting_elasticity=meet_el,
         potential_size_elasticity=size_el,
+        activity_rate_evidence_count=activity_evidence,
+        opportunity_rate_evidence_count=opportunity_evidence,
     )

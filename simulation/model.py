@@ -93,6 +93,9 @@ class Compiled:
     type_pre: np.ndarray
     type_eval: np.ndarray
     type_se: np.ndarray
+    type_win_evidence: np.ndarray
+    type_size_se: np.ndarray
+    type_cycle_se: np.ndarray
     open_slot: np.ndarray
     open_terr: np.ndarray
     open_type: np.ndarray
@@ -470,6 +473,9 @@ def compile_scenario(s: Scenario) -> Compiled:
         type_pre=np.array([d.pre_evaluation_share for d in dts]),
         type_eval=np.array([d.evaluation_share for d in dts]),
         type_se=np.array([d.needs_se for d in dts]),
+        type_win_evidence=np.array([d.win_rate_evidence_deals for d in dts]),
+        type_size_se=np.array([d.size_log_mean_se for d in dts]),
+        type_cycle_se=np.array([d.cycle_log_mean_se for d in dts]),
         open_slot=open_slot,
         open_terr=open_terr,
         open_type=np.array([type_index[o.deal_type] for o in opens], dtype=np.int64),
@@ -533,6 +539,67 @@ class _Rows:
         return idx
 
 
+@dataclass(frozen=True)
+class ParameterDraw:
+    """One set of parameter values per replication: the estimation uncertainty.
+
+    ``act`` and ``opp`` (B,) multiply the activity rate and the opportunity yield;
+    ``win`` (B, K) multiplies each deal type's win rate; ``size`` and ``cycle``
+    (B, K) shift the log of its size and cycle medians.
+    """
+
+    act: np.ndarray
+    opp: np.ndarray
+    win: np.ndarray
+    size: np.ndarray
+    cycle: np.ndarray
+
+
+def draw_parameters(c: Compiled, rng: np.random.Generator, n: int) -> ParameterDraw:
+    """Draw ``n`` replications' parameters from their estimation posteriors.
+
+    Why per replication and not per deal: an estimate that is off is off for the
+    whole horizon, so its error moves every deal of a replication together; that
+    common shock is what widens the team's bands (per-deal noise averages out).
+    Rates get a Gamma posterior of mean 1 and shape = the evidence count, win rates
+    a Beta(p n, (1 - p) n) around the estimate, log medians a normal of their
+    standard error. With ``parameter_uncertainty`` off, or no evidence recorded,
+    everything is exactly 1 / 0 and no random numbers are drawn.
+    """
+    s = c.scenario
+    k = len(c.type_names)
+    ones, zeros = np.ones(n), np.zeros((n, k))
+    on = s.parameter_uncertainty and (
+        s.activity_rate_evidence_count > 0
+        or s.opportunity_rate_evidence_count > 0
+        or (c.type_win_evidence > 0).any()
+        or (c.type_size_se > 0).any()
+        or (c.type_cycle_se > 0).any()
+    )
+    if not on:
+        return ParameterDraw(ones, ones, np.ones((n, k)), zeros, zeros)
+
+    def gamma_mult(evidence: float) -> np.ndarray:
+        g = rng.standard_gamma(max(evidence, 1e-9), n) / max(evidence, 1e-9)
+        return g if evidence > 0 else ones
+
+    act = gamma_mult(s.activity_rate_evidence_count)
+    opp = gamma_mult(s.opportunity_rate_evidence_count)
+    p = np.clip(c.type_win, 1e-9, 1.0 - 1e-9)
+    ev = np.maximum(c.type_win_evidence, 1e-9)
+    beta = rng.beta(p * ev, (1.0 - p) * ev, (n, k))
+    known = (c.type_win_evidence <= 0) | (c.type_win <= 0) | (c.type_win >= 1)
+    win = np.where(known[None, :], 1.0, beta / p)
+    z = rng.standard_normal((2, n, k))
+    return ParameterDraw(
+        act=act,
+        opp=opp,
+        win=win,
+        size=z[0] * c.type_size_se[None, :],
+        cycle=z[1] * c.type_cycle_se[None, :],
+    )
+
+
 class World:
     """The mutable state of one block; SimPy processes act on it."""
 
@@ -543,7 +610,9 @@ class World:
         self.B = n
         nt, ns, nm = len(c.terr_ids), len(c.slot_ids), c.n_months
         self.T, self.S = nt, ns
-        streams = seed.spawn(6)
+        # The seventh stream is new: spawning it after the first six leaves their
+        # numbers (and every result without parameter uncertainty) unchanged.
+        streams = seed.spawn(7)
         (
             self.rng_act,
             self.rng_meet,
@@ -551,7 +620,9 @@ class World:
             self.rng_deal,
             self.rng_attr,
             self.rng_open,
+            rng_param,
         ) = (np.random.default_rng(x) for x in streams)
+        self.draw = draw_parameters(c, rng_param, n)
         self.terr_acc = np.zeros((n, nm, nt, len(BASE_METRICS)))
         self.rep_acc = np.zeros((n, nm, ns, len(BASE_METRICS)))
         self.ledger = np.zeros((n, len(LEDGER)))
@@ -619,7 +690,12 @@ class World:
         n = self.B
         kind = np.tile(c.open_type, n)
         age = np.tile(c.open_age, n)
-        mu = c.type_mu_cycle[kind] + np.log(s.cycle_length_multiplier)
+        b = np.repeat(np.arange(n), k)
+        mu = (
+            c.type_mu_cycle[kind]
+            + self.draw.cycle[b, kind]
+            + np.log(s.cycle_length_multiplier)
+        )
         sig = np.maximum(c.type_sig_cycle[kind], 1e-6)
         floor = ndtr((np.log(np.maximum(age, 1e-9)) - mu) / sig)
         u = self.rng_open.random((k * n, 3))
@@ -630,11 +706,14 @@ class World:
         missing = amount <= 0
         if missing.any():
             z = ndtri(np.clip(u[:, 2], 1e-12, 1 - 1e-12))
-            draw = np.exp(c.type_mu_size[kind] + c.type_sig_size[kind] * z)
+            draw = np.exp(
+                c.type_mu_size[kind]
+                + self.draw.size[b, kind]
+                + c.type_sig_size[kind] * z
+            )
             amount = np.where(missing, draw, amount)
-        win = np.clip(np.tile(c.open_win, n) * s.win_rate_multiplier, 0.0, 1.0)
-        won = u[:, 1] < win
-        b = np.repeat(np.arange(n), k)
+        win = np.tile(c.open_win, n) * self.draw.win[b, kind] * s.win_rate_multiplier
+        won = u[:, 1] < np.clip(win, 0.0, 1.0)
         t = np.tile(c.open_terr, n)
         rows = self.rows.add(
             b=b,
@@ -692,7 +771,11 @@ class World:
         sat = np.clip(np.nan_to_num(frac, nan=0.0) / s.saturation_onset_share, 0.0, 1.0)
 
         if s.funnel == "activities":
-            lam = c.slot_act[wc] * intensity * s.activity_rate_multiplier
+            lam = (
+                c.slot_act[wc]
+                * intensity
+                * (s.activity_rate_multiplier * self.draw.act[:, None])
+            )
             acts = self.rng_act.poisson(lam)
             pm = np.clip(
                 c.slot_pm[wc] * s.meeting_conversion_multiplier * c.terr_meet * sat,
@@ -700,7 +783,12 @@ class World:
                 1,
             )
             meets = self.rng_meet.binomial(acts, pm)
-            po = np.clip(c.slot_po[wc] * s.opportunity_conversion_multiplier, 0, 1)
+            po = np.clip(
+                c.slot_po[wc]
+                * (s.opportunity_conversion_multiplier * self.draw.opp[:, None]),
+                0,
+                1,
+            )
             opps = self.rng_opp.binomial(meets, po)
             self.terr_acc[:, m, :, _M["activities"]] += acts
             self.terr_acc[:, m, :, _M["meetings"]] += meets
@@ -721,6 +809,7 @@ class World:
                 * s.activity_rate_multiplier
                 * s.meeting_conversion_multiplier
                 * s.opportunity_conversion_multiplier
+                * self.draw.opp[:, None]
             )
             opps = self.rng_opp.poisson(lam)
         self._create_deals(d, m, cal, opps, wc)
@@ -742,10 +831,16 @@ class World:
             np.searchsorted(c.type_cum_mix, u[:, 0], side="right"),
             len(c.type_names) - 1,
         )
-        amount = np.exp(c.type_mu_size[kind] + c.type_sig_size[kind] * z[:, 0])
+        dr = self.draw
+        amount = np.exp(
+            c.type_mu_size[kind] + dr.size[b, kind] + c.type_sig_size[kind] * z[:, 0]
+        )
         amount *= s.deal_size_multiplier * c.terr_size[t]
-        won = u[:, 1] < np.clip(c.type_win[kind] * s.win_rate_multiplier, 0.0, 1.0)
-        cycle = np.exp(c.type_mu_cycle[kind] + c.type_sig_cycle[kind] * z[:, 1])
+        win = c.type_win[kind] * dr.win[b, kind] * s.win_rate_multiplier
+        won = u[:, 1] < np.clip(win, 0.0, 1.0)
+        cycle = np.exp(
+            c.type_mu_cycle[kind] + dr.cycle[b, kind] + c.type_sig_cycle[kind] * z[:, 1]
+        )
         cycle *= s.cycle_length_multiplier * np.where(won, 1.0, c.type_lost[kind])
         creator = wc[b, t]
         rows = self.rows.add(

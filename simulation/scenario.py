@@ -38,6 +38,12 @@ class DealType(_Strict):
     The cycle is split in three phases; the middle one (the demo / evaluation) needs a
     solution engineer when the type's ``needs_se`` is true and the team's SE capacity
     is set, which is where deals queue when SEs are short.
+
+    The evidence fields say how well the data pinned the type down:
+    ``win_rate_evidence_deals`` is the effective number of closed deals behind
+    ``win_rate`` (a Beta posterior of that strength), ``size_log_mean_se`` and
+    ``cycle_log_mean_se`` are standard errors of the log of the size and cycle
+    medians.
     """
 
     name: str = Field(min_length=1)
@@ -52,6 +58,12 @@ class DealType(_Strict):
     pre_evaluation_share: Share = 0.3
     evaluation_share: Share = 0.4
     needs_se: bool = True
+    # Estimation uncertainty (0 = the value is known exactly). Calibration fills them
+    # in; the model draws one value per replication when the scenario's
+    # ``parameter_uncertainty`` is on, so the bands carry "we only estimated this".
+    win_rate_evidence_deals: NonNegative = 0.0
+    size_log_mean_se: Annotated[float, Field(ge=0.0, le=2.0)] = 0.0
+    cycle_log_mean_se: Annotated[float, Field(ge=0.0, le=2.0)] = 0.0
 
     @model_validator(mode="after")
     def _phases_fit(self) -> DealType:
@@ -192,6 +204,15 @@ class Scenario(_Strict):
     recarve_month: Annotated[int, Field(ge=1, le=12)] | None = None
     recarve_penalty: Share = 0.15
     recarve_penalty_days: Annotated[float, Field(ge=0.0, le=365.0)] = 60.0
+
+    # Estimation uncertainty of the team-level rates (0 = known exactly): the
+    # effective number of activities / created opportunities behind the activity
+    # rate and the opportunity yield (Gamma posterior strength, over-dispersion
+    # already taken out). ``parameter_uncertainty=False`` ignores every evidence
+    # field, which analytic tests and "what if we knew the rates" views want.
+    parameter_uncertainty: bool = True
+    activity_rate_evidence_count: NonNegative = 0.0
+    opportunity_rate_evidence_count: NonNegative = 0.0
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
