@@ -28,7 +28,6 @@ from dash import Input, Output, State, ctx, dcc, no_update
 from app.services import Services
 from crm.export import to_csv_bytes
 from layouts.dashboards import amp, clean, common, pipegen, sotu
-from layouts.figures import template
 from layouts.i18n import fmt_money, fmt_number, t
 from layouts.ids import Amp, Clean, PipeGen, Shell, Sotu
 from metrics import dashboards as metrics
@@ -225,6 +224,29 @@ def dashboard_json(services: Services, page: DashboardPage, view: dict[str, Any]
     )
 
 
+def scope_rep_ids(reps: pd.DataFrame, filters: Filters) -> list[str] | None:
+    """The reps a filtered view covers (None when unfiltered: the whole team)."""
+    if not (filters.teams or filters.managers or filters.regions or filters.rep_ids):
+        return None
+    keep = pd.Series(True, index=reps.index)
+    for column, values in (("team", filters.teams), ("manager", filters.managers), ("region", filters.regions), ("rep_id", filters.rep_ids)):
+        if values:
+            keep &= reps[column].isin(values)
+    return reps.loc[keep, "rep_id"].astype(str).tolist()
+
+
+def month_end_json(services: Services, view: dict[str, Any]) -> Result | None:
+    """The simulated month-end range of the view (cached per data version and view)."""
+    from simulation.monthend import month_end_range
+
+    def compute() -> Result | None:
+        sotu_result = dashboard_json(services, BY_NAME["state-of-the-union"], view)
+        rep_ids = scope_rep_ids(services.dataset().reps, view_filters(view))
+        return month_end_range(services.dataset(), date.fromisoformat(view["as_of"]), sotu_result["closed_won_acv"], rep_ids)
+
+    return services.cached("sotu-month-end", view, compute)
+
+
 def deals_json(services: Services, view: dict[str, Any], target: dict[str, str], kind: str) -> Result:
     def compute() -> Result:
         filters = drill_filters(view_filters(view), target)
@@ -241,12 +263,9 @@ def options_json(services: Services) -> dict[str, list[dict[str, str]]]:
 
 
 def register(app: Any, services: Services) -> None:
-    # Load the figure templates now: their first use imports dash-bootstrap-templates,
-    # which registers components, and Dash refuses a library imported in a callback.
-    for theme in ("light", "dark"):
-        template(theme)
     for page in DASHBOARDS:
         _register_page(app, services, page)
+    _register_month_end(app, services)
     _register_download(app, services)
 
 
@@ -320,6 +339,19 @@ def _register_page(app: Any, services: Services, page: DashboardPage) -> None:
             return t("dash.drill.pick", lang), []
         result = deals_json(services, view, target, kind)
         return drill_title(result, target, lang or "en"), result["deals"]
+
+
+def _register_month_end(app: Any, services: Services) -> None:
+    @app.callback(
+        Output(Sotu.SIM_RANGE, "children"),
+        Input(Sotu.VIEW, "data"),
+        State(Shell.LANG, "data"),
+    )
+    def _month_end(view: dict[str, Any] | None, lang: str | None) -> Any:
+        if not view:
+            return no_update
+        quota = dashboard_json(services, BY_NAME["state-of-the-union"], view)["quota"]
+        return sotu.sim_range(month_end_json(services, view), quota, lang or "en")
 
 
 def _register_download(app: Any, services: Services) -> None:

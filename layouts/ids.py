@@ -75,6 +75,7 @@ class Sotu(StrEnum):
     DRILL_GRID = "sotu-drill-grid"
     TOPS = "sotu-tops"
     FORECAST = "sotu-forecast"
+    SIM_RANGE = "sotu-sim-range"  # the calibrated model's month-end P10–P90
     NOTABLE_OPEN = "sotu-notable-open"
     NOTABLE_CLOSED = "sotu-notable-closed"
     LEADERBOARD = "sotu-leaderboard"

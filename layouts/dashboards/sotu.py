@@ -11,7 +11,7 @@ from collections import defaultdict
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 from dash.development.base_component import Component
 
 from layouts.dashboards import common
@@ -51,7 +51,7 @@ def layout(lang: str, query: dict[str, str]) -> Component:
             dbc.Row(
                 [
                     dbc.Col(common.card(html.Div(id=Sotu.TOPS), header=t("sotu.top_rep", lang) + " / " + t("sotu.top_team", lang)), lg=4),
-                    dbc.Col(common.card(html.Div(id=Sotu.FORECAST), header=t("sotu.forecast", lang)), lg=8),
+                    dbc.Col(common.card([html.Div(id=Sotu.FORECAST), dcc.Loading(html.Div(id=Sotu.SIM_RANGE, className="mt-2"), type="dot")], header=t("sotu.forecast", lang)), lg=8),
                 ],
                 class_name="g-3 mb-3",
             ),
@@ -134,6 +134,29 @@ def forecast(res: dict[str, Any], lang: str) -> Component:
     else:
         lines.append(html.Div(t("sotu.forecast.short", lang, gap=fmt_money(-fc["gap_to_quota"], lang)), className="text-danger fw-bold"))
     return html.Div(lines, **{"data-testid": "sotu-forecast"})
+
+
+def sim_range(result: dict[str, Any] | None, quota: float, lang: str) -> Component:
+    """The simulated month-end range under the weighted projection, against quota."""
+    if result is None:
+        return html.Div(t("sotu.forecast.sim.none", lang), className="small text-muted")
+    text = t(
+        "sotu.forecast.sim",
+        lang,
+        p10=fmt_money(result["p10"], lang),
+        p90=fmt_money(result["p90"], lang),
+        p50=fmt_money(result["p50"], lang),
+        runs=result["replications"],
+    )
+    parts: list[Component] = [html.Div(text, **{"data-testid": "sotu-sim-range"})]
+    if quota:
+        parts.append(
+            html.Div(
+                t("sotu.forecast.sim.quota", lang, low=fmt_pct(result["p10"] / quota, lang), high=fmt_pct(result["p90"] / quota, lang)),
+                className="small text-muted",
+            )
+        )
+    return html.Div(parts)
 
 
 def trend_figure(res: dict[str, Any], lang: str, theme: str) -> dict[str, Any]:

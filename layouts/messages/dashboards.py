@@ -116,6 +116,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{gap} short of quota: close more Best Case or pull deals into this month to beat the forecast.",
         "zh": "距配额还差 {gap}：推进更多 Best Case 商机或将交易提前到本月，以超越预测。",
     },
+    "sotu.forecast.sim": {
+        "en": "Simulated month end (P10–P90): {p10} – {p90}, median {p50} ({runs} runs of the model calibrated on your history).",
+        "zh": "模拟的月末结果（P10–P90）：{p10} – {p90}，中位数 {p50}（基于历史数据校准的模型运行 {runs} 次）。",
+    },
+    "sotu.forecast.sim.quota": {"en": "That is {low} to {high} of the month's quota.", "zh": "即本月配额的 {low} 至 {high}。"},
+    "sotu.forecast.sim.none": {
+        "en": "No simulated range: the month is complete at this as-of date, or there is no history to calibrate on.",
+        "zh": "无模拟区间：截至该日期本月已结束，或没有可用于校准的历史数据。",
+    },
     "sotu.forecast.no_quota": {"en": "No quota set for this selection.", "zh": "所选范围没有配额。"},
     "sotu.notable_open": {"en": "Largest open deals due this month", "zh": "本月到期的最大未结交易"},
     "sotu.notable_closed": {"en": "Largest deals won this month", "zh": "本月最大赢单"},

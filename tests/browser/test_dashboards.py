@@ -7,10 +7,11 @@ them, and new data reaches an open page without a reload).
 
 from __future__ import annotations
 
+import json
 import time
+import urllib.request
 from datetime import date, timedelta
 
-import pandas as pd
 import pytest
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.action_chains import ActionChains
@@ -32,6 +33,13 @@ def dash_app(settings):
         generate_sample(seed=1, reps=12, as_of=AS_OF), source="test", fmt="sample"
     )
     return create_app(settings)
+
+
+def _settle(dash_duo) -> None:
+    """Wait until no callback is in flight, so the server stops between requests."""
+    _wait_until(lambda: not dash_duo.driver.find_elements("css selector", "[data-dash-is-loading='true']"), timeout=30)
+    time.sleep(0.5)
+    _wait_until(lambda: not dash_duo.driver.find_elements("css selector", "[data-dash-is-loading='true']"), timeout=30)
 
 
 def _open(dash_duo, path: str) -> None:
@@ -68,6 +76,8 @@ def test_every_dashboard_renders_with_numbers_and_titled_charts(dash_duo, dash_a
         dash_duo.wait_for_element(KPI.format(testid), timeout=10)
         dash_duo.wait_for_contains_text(f"{graph} .gtitle", "2026-06-15", timeout=10)
         assert _kpi(dash_duo, testid) not in ("", "—")
+        if path == "/state-of-the-union":  # the calibrated model's month-end range joins the forecast
+            dash_duo.wait_for_contains_text("[data-testid='sotu-sim-range']", "P10–P90", timeout=20)
     logs = dash_duo.get_logs()
     assert logs == [], "\n".join(str(x["message"])[:300] for x in logs)
 
@@ -96,6 +106,7 @@ def test_filter_drill_down_and_language(dash_duo, dash_app) -> None:
     _wait_until(lambda: "万" in _kpi(dash_duo, "sotu-kpi-closed-won"), timeout=10)
     assert "赢单" in dash_duo.find_element("[data-testid='sotu-kpi-closed-won']").text
     assert filtered != whole
+    _settle(dash_duo)
 
 
 def test_an_open_page_shows_new_data_without_reload(dash_duo, dash_app) -> None:
@@ -110,12 +121,22 @@ def test_an_open_page_shows_new_data_without_reload(dash_duo, dash_app) -> None:
         "type": "New Business",
         "stage": "Closed Won",
         "amount": 50_000_000.0,
-        "created_date": AS_OF - timedelta(days=30),
-        "close_date": AS_OF,
+        "created_date": (AS_OF - timedelta(days=30)).isoformat(),
+        "close_date": AS_OF.isoformat(),
         "is_closed": True,
         "is_won": True,
     }
-    dash_app.services.workspace.upsert_rows({"opportunities": pd.DataFrame([deal])})
-    _wait_until(lambda: _kpi(dash_duo, "sotu-kpi-closed-won") != before, timeout=8)
+    # Posted by a CRM integration to the running app's events API, as in production.
+    request = urllib.request.Request(
+        f"{dash_duo.server_url}/api/v1/events",
+        data=json.dumps({"opportunities": [deal]}).encode(),
+        headers={"Content-Type": "application/json", "Authorization": "Bearer test-token"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert json.loads(response.read())["stored"]["opportunities"] == 1
+    _wait_until(lambda: _kpi(dash_duo, "sotu-kpi-closed-won") != before, timeout=6)
     after = _kpi(dash_duo, "sotu-kpi-closed-won")
     assert after.endswith("M") and float(after.strip("$M")) > 50
+    # The simulated month-end range is recomputed for the new data too.
+    dash_duo.wait_for_contains_text("[data-testid='sotu-sim-range']", "P10–P90", timeout=20)
+    _settle(dash_duo)

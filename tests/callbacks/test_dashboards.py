@@ -334,3 +334,36 @@ def test_the_work_queue_sent_to_the_browser_is_capped_but_the_csv_is_whole(prep:
 
 def data_rows(data: bytes) -> int:
     return len(list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")))))
+
+
+def test_scope_rep_ids_follow_the_filters() -> None:
+    import pandas as pd
+
+    from callbacks.dashboards import scope_rep_ids
+    from metrics.prepare import Filters
+
+    reps = pd.DataFrame({"rep_id": ["A", "B", "C"], "team": ["East", "East", "West"], "manager": ["M1", "M2", "M2"], "region": ["E", "E", "W"]})
+    assert scope_rep_ids(reps, Filters()) is None
+    assert scope_rep_ids(reps, Filters(teams=("East",))) == ["A", "B"]
+    assert scope_rep_ids(reps, Filters(teams=("East",), managers=("M2",))) == ["B"]
+    assert scope_rep_ids(reps, Filters(regions=("Nowhere",))) == []
+
+
+def test_the_simulated_month_end_range_brackets_the_actual_and_reads_in_both_languages() -> None:
+    from datetime import date
+
+    from crm.sample import generate_sample
+    from layouts.dashboards.sotu import sim_range
+    from simulation.monthend import month_end_range
+
+    dataset = generate_sample(seed=3, reps=10, as_of=date(2026, 6, 10))
+    result = month_end_range(dataset, date(2026, 6, 10), closed_to_date=250_000.0, replications=40)
+    assert result is not None and result["month"] == "2026-06"
+    assert 250_000.0 <= result["p10"] <= result["p50"] <= result["p90"]
+    assert month_end_range(dataset, date(2026, 6, 30), 1.0) is None
+    one_rep = month_end_range(dataset, date(2026, 6, 10), 0.0, rep_ids=[str(dataset.reps["rep_id"].iloc[0])], replications=40)
+    assert one_rep["p50"] <= result["p50"] - 250_000.0  # one rep's rest of month is part of the team's
+    english = str(sim_range(result, 1_000_000.0, "en").to_plotly_json())
+    chinese = str(sim_range(result, 1_000_000.0, "zh").to_plotly_json())
+    assert "P10–P90" in english and "of the month's quota" in english
+    assert "模拟的月末结果" in chinese
