@@ -400,11 +400,19 @@ def calibrate(
             .groupby("owner_id", observed=True)
             .size()
         )
+        sdr_ids = set(reps.loc[reps["role"] == "SDR", "rep_id"])
+        sdr_meetings = float(
+            (a["owner_id"].isin(sdr_ids) & a["activity_type"].isin(MEETING_TYPES)).sum()
+        )
         act_x = np.array([n_act.get(r, 0) for r in rep_ids], dtype=float)
         meet_x = np.array([n_meet.get(r, 0) for r in rep_ids], dtype=float)
         meet_x = np.maximum(meet_x, np.minimum(opp_x, act_x))
+        # SDRs' meetings convert like the AEs' (no creator in the CRM tells them
+        # apart), so their share of all meetings is the SDR-sourced share
+        sdr_share = sdr_meetings / max(sdr_meetings + float(meet_x.sum()), 1.0)
     else:
         act_x = meet_x = np.zeros(len(rep_ids))
+        sdr_share = 0.0
 
     # territory potential (account ownership) so rates are per average territory
     acc = ds.accounts
@@ -747,6 +755,7 @@ def calibrate(
         seasonality_by_month=[float(x) for x in np.clip(season, 0.0, 10.0)],
         potential_meeting_elasticity=meet_el,
         potential_size_elasticity=size_el,
+        sdr_sourced_opportunity_share=float(np.clip(sdr_share, 0.0, 1.0)),
         activity_rate_evidence_count=activity_evidence,
         opportunity_rate_evidence_count=opportunity_evidence,
     )

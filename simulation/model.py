@@ -289,12 +289,16 @@ def compile_scenario(s: Scenario) -> Compiled:
         slot_cum_won0[i] = r.closed_won_to_date_usd
         slot_cum_quota0[i] = r.quota_to_date_usd
 
+    # A new seat gets the team's average rep without the SDR-sourced part of the
+    # yield: the SDRs' output does not grow with AE headcount (it only spreads).
+    own_yield = 1.0 - s.sdr_sourced_opportunity_share
+
     def fill_average(slot: int, team: int, quota: float | None) -> None:
         slot_team[slot] = team
         slot_act[slot] = team_avg(rep_act, team)
         slot_pm[slot] = team_avg(rep_pm, team)
-        slot_po[slot] = team_avg(rep_po, team)
-        slot_opd[slot] = team_avg(rep_opd, team)
+        slot_po[slot] = team_avg(rep_po, team) * own_yield
+        slot_opd[slot] = team_avg(rep_opd, team) * own_yield
         slot_annual[slot] = quota if quota is not None else team_avg(rep_quota, team)
 
     hire_slot = np.arange(n0, n0 + nh, dtype=np.int64)

@@ -205,6 +205,11 @@ class Scenario(_Strict):
     recarve_penalty: Share = 0.15
     recarve_penalty_days: Annotated[float, Field(ge=0.0, le=365.0)] = 60.0
 
+    # Share of the current reps' new opportunities that SDRs source for them (folded
+    # into the reps' yields). SDR capacity does not grow with AE headcount, so new
+    # seats (planned hires, TBH seats) get the team's average yield without it.
+    sdr_sourced_opportunity_share: Share = 0.0
+
     # Estimation uncertainty of the team-level rates (0 = known exactly): the
     # effective number of activities / created opportunities behind the activity
     # rate and the opportunity yield (Gamma posterior strength, over-dispersion
