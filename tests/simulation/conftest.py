@@ -16,7 +16,10 @@ def small() -> Scenario:
 
 @pytest.fixture(scope="session")
 def unconstrained() -> Scenario:
-    """Twelve fully ramped reps with every constraint off (closed form applies)."""
+    """Twelve fully ramped reps with every constraint off (closed form applies).
+
+    Parameter uncertainty is off: the closed form is for known parameters.
+    """
     return demo_scenario(n_reps=12, n_teams=2, constraints=False).model_copy(
-        update={"ramp_months": 0.0}
+        update={"ramp_months": 0.0, "parameter_uncertainty": False}
     )
