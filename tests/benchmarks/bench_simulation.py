@@ -2,7 +2,8 @@
 
 Run: ``python -m tests.benchmarks.bench_simulation`` (or the file directly). Prints
 the SimPy / NumPy ratio for 100 reps x 12 months x 100 replications with constraints
-off (target: within 5x), then the 40-rep demo's time to first bands and to 200
+off (target: within 5x), the same with parameter uncertainty drawn (calibration-like
+evidence, same target), then the 40-rep demo's time to first bands and to 200
 replications on 2 workers (targets: < 1 s and < 5 s).
 """
 
@@ -41,6 +42,28 @@ def main() -> None:
     print(f"  SimPy model  {t_simpy:6.3f} s   mean annual ACV {sim_mean:,.0f}")
     print(f"  NumPy funnel {t_numpy:6.3f} s   mean annual ACV {np_mean:,.0f}")
     print(f"  ratio SimPy / NumPy = {t_simpy / t_numpy:.2f}x (target <= 5x)")
+    types = [
+        t.model_copy(
+            update={
+                "win_rate_evidence_deals": 500.0,
+                "size_log_mean_se": 0.03,
+                "cycle_log_mean_se": 0.03,
+            }
+        )
+        for t in big.deal_types
+    ]
+    unsure = big.model_copy(
+        update={
+            "deal_types": types,
+            "activity_rate_evidence_count": 10_000.0,
+            "opportunity_rate_evidence_count": 2_000.0,
+        }
+    )
+    t_unsure = _best(lambda: run(unsure, 100, seed=1, workers=1))
+    print(
+        f"  with parameter uncertainty {t_unsure:6.3f} s: "
+        f"ratio {t_unsure / t_numpy:.2f}x (target <= 5x)"
+    )
 
     demo = demo_scenario(n_reps=40)
     t0 = time.perf_counter()
