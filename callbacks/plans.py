@@ -22,6 +22,7 @@ import pandas as pd
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
 from app.services import Services, open_workspace
+from callbacks.jobs import job
 from crm.dataset import Dataset
 from crm.export import to_csv_bytes
 from layouts import plans as view
@@ -887,12 +888,8 @@ def register(app: Any, services: Services) -> None:
         State(Plans.CMP_SEED, "value"),
         State(Shell.LANG, "data"),
         State(Shell.THEME, "data"),
-        background=True,
-        running=[(Output(Plans.CMP_RUN, "disabled"), True, False), (Output(Plans.CMP_CANCEL, "disabled"), False, True)],
-        cancel=[Input(Plans.CMP_CANCEL, "n_clicks")],
-        progress=[Output(Plans.CMP_PROGRESS, "value"), Output(Plans.CMP_PROGRESS, "label")],
         progress_default=[0, ""],
-        prevent_initial_call=True,
+        **job(Plans.CMP_RUN, Plans.CMP_CANCEL, Plans.CMP_PROGRESS),
     )
     def _compare(set_progress: Any, _n: int, keys: Any, replications: Any, seed: Any, lang: str, theme: str) -> tuple[Any, ...]:
         theme = theme or "light"
@@ -917,12 +914,8 @@ def register(app: Any, services: Services) -> None:
         State(Plans.MID_SEED, "value"),
         State(Shell.LANG, "data"),
         State(Shell.THEME, "data"),
-        background=True,
-        running=[(Output(Plans.MID_RUN, "disabled"), True, False), (Output(Plans.MID_CANCEL, "disabled"), False, True)],
-        cancel=[Input(Plans.MID_CANCEL, "n_clicks")],
-        progress=[Output(Plans.MID_PROGRESS, "value"), Output(Plans.MID_PROGRESS, "label")],
         progress_default=[0, ""],
-        prevent_initial_call=True,
+        **job(Plans.MID_RUN, Plans.MID_CANCEL, Plans.MID_PROGRESS),
     )
     def _midyear(set_progress: Any, _n: int, now: str | None, new: str | None, month: Any, replications: Any, seed: Any, lang: str, theme: str) -> tuple[Any, ...]:
         theme = theme or "light"

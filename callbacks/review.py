@@ -23,6 +23,7 @@ import pandas as pd
 from dash import Input, Output, State
 
 from app.services import Services, open_workspace
+from callbacks.jobs import job
 from crm.dataset import Dataset
 from layouts import review as page
 from layouts import review_figures as figs
@@ -400,12 +401,8 @@ def register(app: Any, services: Services) -> None:
         State(Review.AS_OF, "date"),
         State(Review.REPLICATIONS, "value"),
         State(Shell.LANG, "data"),
-        background=True,
-        running=[(Output(Review.RUN, "disabled"), True, False), (Output(Review.CANCEL, "disabled"), False, True)],
-        cancel=[Input(Review.CANCEL, "n_clicks")],
-        progress=[Output(Review.PROGRESS, "value"), Output(Review.PROGRESS, "label")],
         progress_default=[0, ""],
-        prevent_initial_call=True,
+        **job(Review.RUN, Review.CANCEL, Review.PROGRESS),
     )
     def _run(set_progress: Any, _n: int | None, source: str | None, start: str | None, as_of: str | None, replications: Any, lang: str | None) -> Result:
         lang = lang or "en"

@@ -31,6 +31,7 @@ from dash import ALL, Input, Output, State, ctx, no_update
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from app.services import Services
+from callbacks.jobs import job
 from crm.dataset import Dataset
 from crm.schema import ACV_TYPES
 from layouts import scenario as page
@@ -674,12 +675,8 @@ def register(app: Any, services: Services) -> None:
         State(Ids.SCOPE, "value"),
         State(Shell.LANG, "data"),
         State(Shell.THEME, "data"),
-        background=True,
-        running=[(Output(Ids.RUN, "disabled"), True, False), (Output(Ids.CANCEL, "disabled"), False, True)],
-        cancel=[Input(Ids.CANCEL, "n_clicks")],
-        progress=[Output(Ids.PROGRESS, "value"), Output(Ids.PROGRESS, "label"), Output(Ids.BANDS, "figure")],
         interval=POLL_MS,
-        prevent_initial_call=True,
+        **job(Ids.RUN, Ids.CANCEL, Ids.PROGRESS, Output(Ids.BANDS, "figure")),
     )
     def _run(set_progress: Callable[[tuple[Any, ...]], None], _n: Any, levers: Any, picked: Any, scope: Any, lang: Any, theme: Any) -> tuple[Any, ...]:
         if os.getpid() != parent:

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from app import workshop
 from app.services import Services
+from callbacks.jobs import job
 from callbacks.shell import sync_choice
 from layouts import workshop as view
 from layouts.data import alert
@@ -146,14 +147,7 @@ def register(app: Any, services: Services) -> None:
         Input(Workshop.PACK_BUILD, "n_clicks"),
         State(Workshop.PACK_AS_OF, "date"),
         State(Shell.LANG, "data"),
-        background=True,
-        running=[
-            (Output(Workshop.PACK_BUILD, "disabled"), True, False),
-            (Output(Workshop.PACK_CANCEL, "disabled"), False, True),
-        ],
-        progress=[Output(Workshop.PACK_PROGRESS, "value"), Output(Workshop.PACK_PROGRESS, "label")],
-        cancel=[Input(Workshop.PACK_CANCEL, "n_clicks")],
-        prevent_initial_call=True,
+        **job(Workshop.PACK_BUILD, Workshop.PACK_CANCEL, Workshop.PACK_PROGRESS),
     )
     def _pack(set_progress: Any, clicks: int | None, picked: str | None, lang: str | None) -> tuple[Any, Any]:
         if not clicks:

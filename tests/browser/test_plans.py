@@ -93,6 +93,9 @@ def test_carve_rebalance_compare_and_export(dash_duo, dash_app, clicker) -> None
 
     switch_language(dash_duo, "zh")
     dash_duo.wait_for_text_to_equal("#shell-page h2", "销售区域规划", timeout=10)
+    # The view survives the language switch: still on the comparison tab.
+    _wait_until(lambda: "active" in dash_duo.find_elements("#plans-tabs .nav-link")[4].get_attribute("class"), 10)
+    dash_duo.driver.execute_script("arguments[0].click();", dash_duo.find_elements("#plans-tabs .nav-link")[0])
     dash_duo.wait_for_contains_text("#plans-fairness .gtitle", "2026年6月15日", timeout=10)
     dash_duo.wait_for_contains_text("[data-testid='plans-as-of']", "FY27 tuned", timeout=10)
     # The map's outlines are served by the app itself: it draws offline, with no errors.
