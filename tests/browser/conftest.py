@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
+from selenium.common.exceptions import WebDriverException
 
 
 def click(dash_duo, selector: str, timeout: float = 15) -> None:
@@ -27,3 +30,17 @@ def _desktop_window(dash_duo):
 def switch_language(dash_duo, lang: str) -> None:
     """Click the navbar's English / 中文 switch."""
     click(dash_duo, f"#shell-lang-switch label[for$='{lang}']")
+
+
+def wait_until(condition, timeout: float) -> None:
+    """Poll ``condition`` until it holds (selenium errors while the page re-renders
+    count as "not yet")."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            if condition():
+                return
+        except WebDriverException:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"condition not met within {timeout} s")

@@ -17,8 +17,8 @@ import pytest
 from app import create_app
 from app.cache import make_celery
 from crm.sample import generate_sample
-from tests.browser.conftest import click
-from tests.browser.test_scenario import AS_OF, _fills, _set, _wait_until
+from tests.browser.conftest import click, wait_until
+from tests.browser.test_scenario import AS_OF, _fills, _set
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
 
@@ -83,8 +83,8 @@ def test_scenario_runs_on_a_celery_worker(dash_duo, scaled_settings, celery_work
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/scenario?as_of={AS_OF.isoformat()}")
     dash_duo.wait_for_contains_text("#scenario-baseline-info", AS_OF.isoformat(), timeout=30)
     _set(dash_duo, "replications", "20")
-    _wait_until(lambda: dash_duo.find_element("#scenario-run").is_enabled(), 10)
+    wait_until(lambda: dash_duo.find_element("#scenario-run").is_enabled(), 10)
     click(dash_duo, "#scenario-run")
     dash_duo.wait_for_contains_text("#scenario-bands .gtitle", AS_OF.isoformat(), timeout=90)
-    _wait_until(lambda: _fills(dash_duo, "#scenario-bands") >= 1, 30)
+    wait_until(lambda: _fills(dash_duo, "#scenario-bands") >= 1, 30)
     assert celery_worker.poll() is None

@@ -13,12 +13,12 @@ import urllib.request
 from datetime import date, timedelta
 
 import pytest
-from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.action_chains import ActionChains
 
 from app import create_app
 from crm.sample import generate_sample
 from crm.store import Workspace
+from tests.browser.conftest import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -37,27 +37,15 @@ def dash_app(settings):
 
 def _settle(dash_duo) -> None:
     """Wait until no callback is in flight, so the server stops between requests."""
-    _wait_until(lambda: not dash_duo.driver.find_elements("css selector", "[data-dash-is-loading='true']"), timeout=30)
+    wait_until(lambda: not dash_duo.driver.find_elements("css selector", "[data-dash-is-loading='true']"), timeout=30)
     time.sleep(0.5)
-    _wait_until(lambda: not dash_duo.driver.find_elements("css selector", "[data-dash-is-loading='true']"), timeout=30)
+    wait_until(lambda: not dash_duo.driver.find_elements("css selector", "[data-dash-is-loading='true']"), timeout=30)
 
 
 def _open(dash_duo, path: str) -> None:
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}{path}?as_of={AS_OF.isoformat()}")
 
 
-def _wait_until(condition, timeout: float) -> None:
-    """Poll ``condition`` until it holds (selenium errors while the page re-renders
-    count as "not yet")."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        try:
-            if condition():
-                return
-        except WebDriverException:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"condition not met within {timeout} s")
 
 
 def _kpi(dash_duo, testid: str) -> str:
@@ -90,7 +78,7 @@ def test_filter_drill_down_and_language(dash_duo, dash_app) -> None:
 
     dash_duo.select_dcc_dropdown("#sotu-team", value="West A")
     dash_duo.find_element("#shell-page h2").click()  # close the menu
-    _wait_until(lambda: _kpi(dash_duo, "sotu-kpi-closed-won") != whole, timeout=10)
+    wait_until(lambda: _kpi(dash_duo, "sotu-kpi-closed-won") != whole, timeout=10)
     filtered = _kpi(dash_duo, "sotu-kpi-closed-won")
     assert "West+A" in dash_duo.find_element("#sotu-link").get_attribute("href")
 
@@ -98,12 +86,12 @@ def test_filter_drill_down_and_language(dash_duo, dash_app) -> None:
     dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", bar)
     ActionChains(dash_duo.driver).move_to_element(bar).click().perform()
     dash_duo.wait_for_contains_text("#sotu-drill-title", "deals", timeout=10)
-    _wait_until(lambda: len(dash_duo.find_elements("#sotu-drill-grid .ag-center-cols-container .ag-row")) > 0, timeout=10)
+    wait_until(lambda: len(dash_duo.find_elements("#sotu-drill-grid .ag-center-cols-container .ag-row")) > 0, timeout=10)
 
     zh = dash_duo.find_element("label[for*='zh'], #shell-lang-switch label:nth-of-type(2)")
     dash_duo.driver.execute_script("arguments[0].click();", zh)
     dash_duo.wait_for_text_to_equal("#shell-page h2", "业务全景", timeout=10)
-    _wait_until(lambda: "万" in _kpi(dash_duo, "sotu-kpi-closed-won"), timeout=10)
+    wait_until(lambda: "万" in _kpi(dash_duo, "sotu-kpi-closed-won"), timeout=10)
     assert "赢单" in dash_duo.find_element("[data-testid='sotu-kpi-closed-won']").text
     assert filtered != whole
     _settle(dash_duo)
@@ -134,7 +122,7 @@ def test_an_open_page_shows_new_data_without_reload(dash_duo, dash_app) -> None:
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         assert json.loads(response.read())["stored"]["opportunities"] == 1
-    _wait_until(lambda: _kpi(dash_duo, "sotu-kpi-closed-won") != before, timeout=6)
+    wait_until(lambda: _kpi(dash_duo, "sotu-kpi-closed-won") != before, timeout=6)
     after = _kpi(dash_duo, "sotu-kpi-closed-won")
     assert after.endswith("M") and float(after.strip("$M")) > 50
     # The simulated month-end range is recomputed for the new data too.

@@ -4,19 +4,17 @@ current one (a background callback with progress), export it; both languages."""
 from __future__ import annotations
 
 import json
-import time
 from datetime import date
 from pathlib import Path
 
 import pytest
-from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
 from app import create_app
 from crm.sample import generate_sample
 from crm.store import Workspace
-from tests.browser.conftest import switch_language
+from tests.browser.conftest import switch_language, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -31,16 +29,6 @@ def dash_app(settings):
     return create_app(settings)
 
 
-def _wait_until(condition, timeout: float) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        try:
-            if condition():
-                return
-        except WebDriverException:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"condition not met within {timeout} s")
 
 
 def _type(dash_duo, selector: str, text: str) -> None:
@@ -63,7 +51,7 @@ def test_carve_rebalance_compare_and_export(dash_duo, dash_app, clicker) -> None
     _type(dash_duo, "#plans-carve-k", "7")
     clicker("#plans-carve")
     dash_duo.wait_for_contains_text("#plans-status", "FY27", timeout=15)
-    _wait_until(lambda: "Starts" in dash_duo.find_element("#plans-readonly").text, 10)
+    wait_until(lambda: "Starts" in dash_duo.find_element("#plans-readonly").text, 10)
 
     tabs = dash_duo.find_elements("#plans-tabs .nav-link")
     dash_duo.driver.execute_script("arguments[0].click();", tabs[2])
@@ -71,7 +59,7 @@ def test_carve_rebalance_compare_and_export(dash_duo, dash_app, clicker) -> None
     _type(dash_duo, "#plans-reb-name", "FY27 tuned")
     clicker("#plans-rebalance")
     dash_duo.wait_for_contains_text("[data-testid='plans-reb-done']", "FY27 tuned", timeout=20)
-    _wait_until(lambda: len(dash_duo.find_elements("#plans-moves .ag-center-cols-container .ag-row")) > 0, 10)
+    wait_until(lambda: len(dash_duo.find_elements("#plans-moves .ag-center-cols-container .ag-row")) > 0, 10)
 
     dash_duo.driver.execute_script("arguments[0].click();", dash_duo.find_elements("#plans-tabs .nav-link")[4])
     dash_duo.select_dcc_dropdown("#plans-cmp-plans", value="Current (from CRM ownership)")
@@ -88,13 +76,13 @@ def test_carve_rebalance_compare_and_export(dash_duo, dash_app, clicker) -> None
 
     clicker("#plans-export-json")
     download = Path(dash_duo.download_path) / "FY27-tuned.json"
-    _wait_until(download.exists, 10)
+    wait_until(download.exists, 10)
     assert json.loads(download.read_text())["name"] == "FY27 tuned"
 
     switch_language(dash_duo, "zh")
     dash_duo.wait_for_text_to_equal("#shell-page h2", "销售区域规划", timeout=10)
     # The view survives the language switch: still on the comparison tab.
-    _wait_until(lambda: "active" in dash_duo.find_elements("#plans-tabs .nav-link")[4].get_attribute("class"), 10)
+    wait_until(lambda: "active" in dash_duo.find_elements("#plans-tabs .nav-link")[4].get_attribute("class"), 10)
     dash_duo.driver.execute_script("arguments[0].click();", dash_duo.find_elements("#plans-tabs .nav-link")[0])
     dash_duo.wait_for_contains_text("#plans-fairness .gtitle", "2026年6月15日", timeout=10)
     dash_duo.wait_for_contains_text("[data-testid='plans-as-of']", "FY27 tuned", timeout=10)

@@ -9,16 +9,14 @@ would hide the job's results from the page).
 
 from __future__ import annotations
 
-import time
 from datetime import date
 
 import pytest
-from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.keys import Keys
 
 from app import create_app
 from crm.sample import generate_sample
-from tests.browser.conftest import click, switch_language
+from tests.browser.conftest import click, switch_language, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -33,16 +31,6 @@ def scenario_app(settings):
     return app
 
 
-def _wait_until(condition, timeout: float) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        try:
-            if condition():
-                return
-        except WebDriverException:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"condition not met within {timeout} s")
 
 
 def _set(dash_duo, key: str, value: str) -> None:
@@ -61,26 +49,26 @@ def test_run_compare_save_and_load(dash_duo, scenario_app) -> None:
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/scenario?as_of={AS_OF.isoformat()}")
     dash_duo.wait_for_contains_text("#scenario-baseline-info", "2026-06-15", timeout=20)
     _set(dash_duo, "replications", "20")
-    _wait_until(lambda: dash_duo.find_element("#scenario-run").is_enabled(), 10)
+    wait_until(lambda: dash_duo.find_element("#scenario-run").is_enabled(), 10)
 
     click(dash_duo, "#scenario-run")
     dash_duo.wait_for_contains_text("#scenario-bands .gtitle", "2026-06-15", timeout=30)
-    _wait_until(lambda: "20" in dash_duo.find_element("#scenario-status").text, 30)
-    _wait_until(lambda: _fills(dash_duo, "#scenario-bands") >= 1, 15)
-    _wait_until(lambda: len(dash_duo.driver.find_elements("css selector", "#scenario-prob .bars path")) >= 5, 15)
+    wait_until(lambda: "20" in dash_duo.find_element("#scenario-status").text, 30)
+    wait_until(lambda: _fills(dash_duo, "#scenario-bands") >= 1, 15)
+    wait_until(lambda: len(dash_duo.driver.find_elements("css selector", "#scenario-prob .bars path")) >= 5, 15)
     assert "%" in dash_duo.find_element("[data-testid='scenario-kpi-team-p'] .kpi-value").text
 
     # A bad value is refused next to its field and nothing can run.
     _set(dash_duo, "win_rate_multiplier", "-1")
-    _wait_until(lambda: "is-invalid" in dash_duo.find_element(LEVER.format("win_rate_multiplier")).get_attribute("class"), 10)
+    wait_until(lambda: "is-invalid" in dash_duo.find_element(LEVER.format("win_rate_multiplier")).get_attribute("class"), 10)
     assert not dash_duo.find_element("#scenario-run").is_enabled()
     _set(dash_duo, "opportunity_conversion_multiplier", "1.5")
     _set(dash_duo, "win_rate_multiplier", "1")
-    _wait_until(lambda: dash_duo.find_element("#scenario-run").is_enabled(), 10)
+    wait_until(lambda: dash_duo.find_element("#scenario-run").is_enabled(), 10)
 
     click(dash_duo, "#scenario-run")
-    _wait_until(lambda: _fills(dash_duo, "#scenario-delta") >= 1, 40)
-    _wait_until(lambda: _fills(dash_duo, "#scenario-bands") >= 2, 15)  # scenario and baseline bands
+    wait_until(lambda: _fills(dash_duo, "#scenario-delta") >= 1, 40)
+    wait_until(lambda: _fills(dash_duo, "#scenario-bands") >= 2, 15)  # scenario and baseline bands
 
     name = dash_duo.find_element("#scenario-name")
     name.send_keys("More conversion")
@@ -89,10 +77,10 @@ def test_run_compare_save_and_load(dash_duo, scenario_app) -> None:
 
     # A fresh page load starts from the baseline; loading the saved scenario brings the lever back.
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/scenario?as_of={AS_OF.isoformat()}&scenario=More%20conversion")
-    _wait_until(lambda: dash_duo.find_element(LEVER.format("opportunity_conversion_multiplier")).get_attribute("value") == "1.5", 20)
+    wait_until(lambda: dash_duo.find_element(LEVER.format("opportunity_conversion_multiplier")).get_attribute("value") == "1.5", 20)
     switch_language(dash_duo, "zh")
     dash_duo.wait_for_contains_text("h2", "情景模拟", timeout=10)
-    _wait_until(lambda: dash_duo.find_element(LEVER.format("opportunity_conversion_multiplier")).get_attribute("value") == "1.5", 20)
+    wait_until(lambda: dash_duo.find_element(LEVER.format("opportunity_conversion_multiplier")).get_attribute("value") == "1.5", 20)
     click(dash_duo, "#scenario-run")
     dash_duo.wait_for_contains_text("#scenario-bands .gtitle", "2026年6月15日", timeout=40)
     logs = [x for x in dash_duo.get_logs() if "favicon" not in str(x.get("message"))]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,8 +12,6 @@ from crm.dataset import Dataset
 from crm.importers import import_directory, store_import
 from crm.store import Workspace
 from tests.crm.helpers import FIXTURES
-
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 def _assert_same(a: Dataset, b: Dataset) -> None:
@@ -63,24 +60,12 @@ def test_refused_import_leaves_workspace_unchanged(workspace: Workspace) -> None
 
 
 @pytest.fixture
-def pg_workspace() -> Iterator[Workspace]:
-    sa = pytest.importorskip("sqlalchemy")
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    name = f"import_test_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except sa.exc.OperationalError as exc:
-        admin.dispose()
-        pytest.skip(f"PostgreSQL is not reachable at 127.0.0.1:5432: {exc.orig}")
-    ws = Workspace(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}")
+def pg_workspace(pg_url: str) -> Iterator[Workspace]:
+    ws = Workspace(pg_url)
     try:
         yield ws
     finally:
         ws.dispose()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 @pytest.mark.services
