@@ -21,7 +21,7 @@ from __future__ import annotations
 import multiprocessing
 import warnings
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -291,20 +291,26 @@ def run_iter(
     # then never starts. The fork server is single-threaded and reused across runs.
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["simulation.runner"])  # workers start with the model loaded
-    with ProcessPoolExecutor(max_workers=min(workers, len(plan) - 1), mp_context=context) as pool:
-        # The pool takes the later blocks while this process runs the small first
-        # block itself, so the first bands do not wait for worker processes to start.
-        futures = [pool.submit(_run_block, c, ss, n) for ss, n in plan[1:]]
-        cube, ledger = _run_block(c, *plan[0])
-        cubes.append(cube)
-        ledgers.append(ledger)
-        yield _assemble(c, cubes, ledgers, seed, replications)
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(plan) - 1), mp_context=context)
+    try:
+        # Starting the pool (the fork server's first start costs seconds) happens on a
+        # helper thread while this one runs the small first block, so the first bands
+        # never wait for worker processes.
+        with ThreadPoolExecutor(max_workers=1) as starter:
+            submitted = starter.submit(lambda: [pool.submit(_run_block, c, ss, n) for ss, n in plan[1:]])
+            cube, ledger = _run_block(c, *plan[0])
+            cubes.append(cube)
+            ledgers.append(ledger)
+            yield _assemble(c, cubes, ledgers, seed, replications)
+            futures = submitted.result()
         for i, fut in enumerate(futures, start=1):
             cube, ledger = fut.result()
             cubes.append(cube)
             ledgers.append(ledger)
             if ready(i):
                 yield _assemble(c, cubes, ledgers, seed, replications)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def run(
