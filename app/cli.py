@@ -330,6 +330,13 @@ def cmd_backtest(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _run_options(p: argparse.ArgumentParser) -> None:
+    """The Monte Carlo options every simulating command shares."""
+    p.add_argument("--replications", type=_positive(5000), default=200, help="1..5000")
+    p.add_argument("--seed", type=_seed, default=0)
+    p.add_argument("--workers", type=_positive(64), default=1, help="processes for the replications")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m app", description="Territory Planner")
     sub = parser.add_subparsers(dest="command")
@@ -381,10 +388,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_plan_fairness)
     p = plan.add_parser("compare", help="2-4 plan files side by side, with simulated outcomes")
     p.add_argument("plans", nargs="+", metavar="PLAN.json")
-    p.add_argument("--replications", type=_positive(5000), default=200)
-    p.add_argument("--seed", type=int, default=0)
+    _run_options(p)
     p.add_argument("--months", type=_positive(12), default=12, help="simulation horizon")
-    p.add_argument("--workers", type=_positive(64), default=1)
     p.add_argument("--as-of", type=_date, default=None)
     p.add_argument("--json", action="store_true", help="print the whole comparison as JSON")
     p.set_defaults(func=cmd_plan_compare)
@@ -392,18 +397,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("forecast", help="simulate the next N months from the actuals (CSV of bands)")
     p.add_argument("--as-of", type=_date, required=True)
     p.add_argument("--months", type=_positive(36), required=True, help="1..36")
-    p.add_argument("--replications", type=_positive(5000), default=200, help="1..5000")
-    p.add_argument("--seed", type=_seed, default=0)
-    p.add_argument("--workers", type=_positive(64), default=1, help="processes for the replications")
+    _run_options(p)
     p.add_argument("--out", default="", help="write the CSV here instead of stdout")
     p.set_defaults(func=cmd_forecast)
 
     p = sub.add_parser("backtest", help="calibrate at a past date and score the forecast on the actuals")
     p.add_argument("--train-end", type=_date, required=True)
     p.add_argument("--months", type=_positive(36), required=True, help="1..36")
-    p.add_argument("--replications", type=_positive(5000), default=200, help="1..5000")
-    p.add_argument("--seed", type=_seed, default=0)
-    p.add_argument("--workers", type=_positive(64), default=1, help="processes for the replications")
+    _run_options(p)
     p.add_argument("--json", action="store_true", help="print the contract's JSON object")
     p.set_defaults(func=cmd_backtest)
 

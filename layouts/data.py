@@ -83,6 +83,7 @@ def upload_card(lang: str) -> Component:
                         className="border border-2 border-secondary rounded p-4 text-center",
                         style={"borderStyle": "dashed", "cursor": "pointer"},
                     ),
+                    html.Div(t("data.upload.large", lang), className="small text-muted mt-1"),
                     html.Div(t("data.no_files", lang), id=Data.FILES, className="small text-muted my-2"),
                     dbc.Label(t("data.format", lang), html_for=Data.FORMAT),
                     dbc.RadioItems(

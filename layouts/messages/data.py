@@ -7,6 +7,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "导入您的 CRM 导出：一次拖入数据集的所有 CSV 文件，选择格式，查看校验报告，然后导入。导入会替换工作区中的实际数据；被拒绝的导入不会改变任何内容。",
     },
     "data.upload": {"en": "Drag and drop CSV files here, or click to choose", "zh": "将 CSV 文件拖放到此处，或点击选择"},
+    "data.upload.large": {
+        "en": "Uploads up to 200 MB. For larger exports use the command line: python -m app import FOLDER",
+        "zh": "上传上限为 200 MB。更大的导出请使用命令行：python -m app import 文件夹",
+    },
     "data.format": {"en": "Format", "zh": "格式"},
     "data.format.auto": {"en": "Detect automatically", "zh": "自动识别"},
     "data.format.canonical": {"en": "Canonical CSV folder", "zh": "标准 CSV 格式"},
