@@ -8,8 +8,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "data.upload": {"en": "Drag and drop CSV files here, or click to choose", "zh": "将 CSV 文件拖放到此处，或点击选择"},
     "data.upload.large": {
-        "en": "Uploads up to 200 MB. For larger exports use the command line: python -m app import FOLDER",
-        "zh": "上传上限为 200 MB。更大的导出请使用命令行：python -m app import 文件夹",
+        "en": "Uploads up to about 150 MB in all. For larger exports use the command line: python -m app import FOLDER",
+        "zh": "单次上传总计约 150 MB 以内。更大的导出请使用命令行：python -m app import 文件夹",
     },
     "data.format": {"en": "Format", "zh": "格式"},
     "data.format.auto": {"en": "Detect automatically", "zh": "自动识别"},
