@@ -626,6 +626,16 @@ def calibrate(
     open_rows = opps[~opps["is_closed"]]
     open_list: list[OpenOpportunity] = []
     dropped = 0
+    # Win chance of an open deal given its age: among closed deals of its type that
+    # lived longer than it has, the won share (shrunk toward the type's rate). Sorted
+    # cycles and suffix sums answer that for any age with one binary search.
+    survivors: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for name in type_rates:
+        closed_t = (kind == name) & is_closed & in_obs & np.isfinite(cycle)
+        order = np.argsort(cycle[closed_t], kind="stable")
+        cycles_sorted = cycle[closed_t][order]
+        won_suffix = np.concatenate([np.cumsum(won[closed_t][order][::-1])[::-1], [0]])
+        survivors[name] = (cycles_sorted, won_suffix)
     for row in open_rows.itertuples(index=False):
         owner = row.owner_id
         if owner not in current_ids:
@@ -641,11 +651,12 @@ def calibrate(
         if name not in type_rates:
             continue
         mu_c, sd_c = type_cycle[name]
-        closed_t = (kind == name) & is_closed & in_obs
-        older = closed_t & (cycle > row.age)
+        cycles_sorted, won_suffix = survivors[name]
+        first_older = int(np.searchsorted(cycles_sorted, row.age, side="right"))
+        n_older = len(cycles_sorted) - first_older
         k = cfg.win_prior_deals
-        p_win = (float((older & won).sum()) + k * type_rates[name]) / (
-            float(older.sum()) + k
+        p_win = (float(won_suffix[first_older]) + k * type_rates[name]) / (
+            float(n_older) + k
         )
         open_list.append(
             OpenOpportunity(
