@@ -236,15 +236,17 @@ def scope_rep_ids(reps: pd.DataFrame, filters: Filters) -> list[str] | None:
 
 
 def month_end_json(services: Services, view: dict[str, Any]) -> Result | None:
-    """The simulated month-end range of the view (cached per data version and view)."""
-    from simulation.monthend import month_end_range
+    """The simulated month-end range of the view. The simulation runs once per data
+    version and as-of date (cached); each view only sums its reps' replications."""
+    from simulation.monthend import range_of, simulate_rest_of_month
 
-    def compute() -> Result | None:
-        sotu_result = dashboard_json(services, BY_NAME["state-of-the-union"], view)
-        rep_ids = scope_rep_ids(services.dataset().reps, view_filters(view))
-        return month_end_range(services.dataset(), date.fromisoformat(view["as_of"]), sotu_result["closed_won_acv"], rep_ids)
-
-    return services.cached("sotu-month-end", view, compute)
+    as_of = view["as_of"]
+    rest = services.cached("sotu-rest-of-month", {"as_of": as_of}, lambda: simulate_rest_of_month(services.dataset(), date.fromisoformat(as_of)))
+    if rest is None:
+        return None
+    sotu_result = dashboard_json(services, BY_NAME["state-of-the-union"], view)
+    rep_ids = scope_rep_ids(services.dataset().reps, view_filters(view))
+    return range_of(rest, sotu_result["closed_won_acv"], rep_ids, as_of[:7])
 
 
 def deals_json(services: Services, view: dict[str, Any], target: dict[str, str], kind: str) -> Result:
