@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlencode
 
+import numpy as np
 import pandas as pd
 from dash import Input, Output, State, ctx, dcc, no_update
 
@@ -102,20 +103,42 @@ def resolve_as_of(picked: str | None, default: date) -> date:
     return common.parse_date(picked) or default
 
 
-def filter_options(prep: Prepared) -> dict[str, list[dict[str, str]]]:
-    """Dropdown options from the workspace's reps: teams, managers, regions, reps."""
+def filter_options(prep: Prepared, chosen: dict[str, Sequence[str]] | None = None) -> dict[str, list[dict[str, str]]]:
+    """Dropdown options from the workspace's reps: teams, managers, regions, reps.
 
-    def distinct(values: Any) -> list[dict[str, str]]:
+    Faceted: each list offers what fits the *other* filters already chosen (pick a
+    team and the rep list shows its reps), and always keeps its own chosen values.
+    """
+    chosen = chosen or {}
+    columns = {
+        "team": np.asarray(prep.rep_team, dtype=object),
+        "manager": np.asarray(prep.rep_manager, dtype=object),
+        "region": np.asarray(prep.rep_region, dtype=object),
+        "rep": np.asarray(prep.rep_id, dtype=object),
+    }
+
+    def fits_others(key: str) -> np.ndarray:
+        mask = np.ones(len(columns["rep"]), dtype=bool)
+        for other, values in chosen.items():
+            if other != key and values:
+                mask &= np.isin(columns[other], list(values))
+        return mask
+
+    def distinct(key: str) -> list[dict[str, str]]:
+        values = columns[key][fits_others(key)].tolist() + list(chosen.get(key) or [])
         names = sorted({str(v) for v in values if isinstance(v, str) and v})
         return [{"label": v, "value": v} for v in names]
 
+    keep = fits_others("rep") | np.isin(columns["rep"], list(chosen.get("rep") or []))
     reps = sorted(
-        zip(prep.rep_name.tolist(), prep.rep_id.tolist(), prep.rep_team.tolist(), strict=True)
+        (name, rid, team)
+        for name, rid, team, ok in zip(prep.rep_name.tolist(), prep.rep_id.tolist(), prep.rep_team.tolist(), keep.tolist(), strict=True)
+        if ok
     )
     return {
-        "team": distinct(prep.rep_team.tolist()),
-        "manager": distinct(prep.rep_manager.tolist()),
-        "region": distinct(prep.rep_region.tolist()),
+        "team": distinct("team"),
+        "manager": distinct("manager"),
+        "region": distinct("region"),
         "rep": [{"label": f"{name} · {team}", "value": rid} for name, rid, team in reps],
     }
 
@@ -257,8 +280,9 @@ def deals_json(services: Services, view: dict[str, Any], target: dict[str, str],
     return services.cached("dashboard-deals", {"view": view, "target": target, "kind": kind}, compute)
 
 
-def options_json(services: Services) -> dict[str, list[dict[str, str]]]:
-    return services.cached("dashboard-filter-options", {}, lambda: filter_options(prepared(services)))
+def options_json(services: Services, chosen: dict[str, Sequence[str]] | None = None) -> dict[str, list[dict[str, str]]]:
+    chosen = {k: list(v) for k, v in (chosen or {}).items() if v}
+    return services.cached("dashboard-filter-options", chosen, lambda: filter_options(prepared(services), chosen))
 
 
 # ---------------------------------------------------------------------------- wiring
@@ -281,10 +305,15 @@ def _register_page(app: Any, services: Services, page: DashboardPage) -> None:
         Output(ids["REP"], "options"),
         Output(ids["AS_OF"], "date"),
         Input(Shell.VERSION, "data"),
+        Input(ids["TEAM"], "value"),
+        Input(ids["MANAGER"], "value"),
+        Input(ids["REGION"], "value"),
+        Input(ids["REP"], "value"),
         State(ids["AS_OF"], "date"),
     )
-    def _options(_version: int | None, picked: str | None) -> tuple[Any, ...]:
-        options = options_json(services)
+    def _options(_version: int | None, team: Any, manager: Any, region: Any, rep: Any, picked: str | None) -> tuple[Any, ...]:
+        chosen = {"team": _values(team), "manager": _values(manager), "region": _values(region), "rep": _values(rep)}
+        options = options_json(services, chosen)
         shown = no_update if picked else default_as_of(services, date.today()).isoformat()
         return options["team"], options["manager"], options["region"], options["rep"], shown
 

@@ -367,3 +367,24 @@ def test_the_simulated_month_end_range_brackets_the_actual_and_reads_in_both_lan
     chinese = str(sim_range(result, 1_000_000.0, "zh").to_plotly_json())
     assert "P10–P90" in english and "of the month's quota" in english
     assert "模拟的月末结果" in chinese
+
+
+def test_filter_options_are_faceted_by_the_other_choices() -> None:
+    from datetime import date
+
+    from callbacks.dashboards import filter_options
+    from crm.sample import generate_sample
+    from metrics.prepare import prepare
+
+    dataset = generate_sample(seed=4, reps=20, as_of=date(2026, 6, 15))
+    prep = prepare(dataset)
+    everything = filter_options(prep)
+    team = everything["team"][0]["value"]
+    members = set(dataset.reps.loc[dataset.reps["team"] == team, "rep_id"])
+    narrowed = filter_options(prep, {"team": [team]})
+    assert {o["value"] for o in narrowed["rep"]} == members
+    assert narrowed["team"] == everything["team"]  # a list never narrows itself
+    outsider = next(r for r in dataset.reps["rep_id"] if r not in members)
+    kept = filter_options(prep, {"team": [team], "rep": [outsider]})
+    assert outsider in {o["value"] for o in kept["rep"]}  # a chosen value never disappears
+    assert len(narrowed["manager"]) <= len(everything["manager"])
