@@ -37,8 +37,10 @@ test: setup-dev browser
 lint: setup-dev
 	$(PY) -m ruff check .
 
+# Speed is measured, not asserted: each benchmark prints its figures and ratios from one run.
+BENCHES := simulation scenario_page metrics dashboards balance sample import
 bench: setup-dev
-	$(PY) -m app bench
+	@for b in $(BENCHES); do echo "== bench_$$b"; $(PY) -m tests.benchmarks.bench_$$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
