@@ -209,6 +209,7 @@ def compile_scenario(s: Scenario) -> Compiled:
     mean_acct = int(round(float(np.mean(acct)))) if acct else None
     mean_pot = float(np.mean(pots)) if pots else None
     full_specs = []
+    new_seats: set[str] = set()
     for hid, team, d, ramp, quota, tid in hire_specs:
         if tid is None:
             tid = f"new:{hid}"
@@ -223,6 +224,7 @@ def compile_scenario(s: Scenario) -> Compiled:
                     )
                 )
                 existing_ids.add(tid)
+                new_seats.add(tid)
         full_specs.append((hid, team, d, ramp, quota, tid))
     owned = {t.owner_rep_id for t in territories} | {
         t.covering_rep_id for t in territories
@@ -244,6 +246,45 @@ def compile_scenario(s: Scenario) -> Compiled:
     ) or ["unassigned"]
     team_idx = {t: i for i, t in enumerate(teams)}
 
+    pot = np.array(
+        [np.nan if t.potential_usd is None else t.potential_usd for t in territories]
+    )
+    mean_p = np.nanmean(pot) if np.isfinite(pot).any() else np.nan
+    rel = (
+        np.where(np.isfinite(pot) & (mean_p > 0), pot / mean_p, 1.0)
+        if np.isfinite(mean_p)
+        else np.ones(len(territories))
+    )
+    rel = np.maximum(rel, 1e-6)
+    terr_meet = rel**s.potential_meeting_elasticity
+    terr_size = rel**s.potential_size_elasticity
+    # A seat made here for a hire is its team's *average seat*: the mean of the
+    # team's seats' potential factors, not the factor of the mean potential.
+    # Potentials are skewed, so the factor of the mean is far above the mean factor
+    # (Jensen), and a hire there out-yielded the colleagues it was averaged from.
+    is_new = np.array([t.territory_id in new_seats for t in territories], dtype=bool)
+    seat_team = np.array(
+        [
+            t.team
+            or team_of_rep.get(t.owner_rep_id or "")
+            or team_of_rep.get(t.covering_rep_id or "")
+            or ""
+            for t in territories
+        ],
+        dtype=object,
+    )
+    for t in np.flatnonzero(is_new):
+        peers = ~is_new & (seat_team == seat_team[t])
+        if not peers.any():
+            peers = ~is_new
+        if peers.any():
+            terr_meet[t] = terr_meet[peers].mean()
+            terr_size[t] = terr_size[peers].mean()
+    rep_meet = np.ones(len(reps))
+    for t, tr in enumerate(territories):
+        if tr.owner_rep_id is not None and not is_new[t]:
+            rep_meet[rep_index[tr.owner_rep_id]] = terr_meet[t]
+
     n0, nh, nt = len(reps), len(full_specs), len(territories)
     n_slots = n0 + nh + nt
     terr_index = {t.territory_id: i for i, t in enumerate(territories)}
@@ -259,6 +300,15 @@ def compile_scenario(s: Scenario) -> Compiled:
     def team_avg(values: np.ndarray, team: int) -> float:
         v, tm = values[sellers], rep_team[sellers]
         return _team_mean(v, tm, team) if len(v) else 0.0
+
+    def team_yield(values: np.ndarray, team: int) -> float:
+        """The team's yield per unit of potential factor: what its reps produced in
+        their own seats over the sum of their seats' factors (a ratio estimator). The
+        mean of the per-seat normalised yields would be biased up by Jensen's
+        inequality (dividing by small factors weighs poor seats heavily)."""
+        num = team_avg(values * rep_meet, team)
+        den = team_avg(rep_meet, team)
+        return num / den if den > 0 else team_avg(values, team)
 
     slot_ids: list[str] = [r.rep_id for r in reps]
     slot_kind: list[str] = ["rep"] * n0
@@ -296,9 +346,9 @@ def compile_scenario(s: Scenario) -> Compiled:
     def fill_average(slot: int, team: int, quota: float | None) -> None:
         slot_team[slot] = team
         slot_act[slot] = team_avg(rep_act, team)
-        slot_pm[slot] = team_avg(rep_pm, team)
+        slot_pm[slot] = team_yield(rep_pm, team)
         slot_po[slot] = team_avg(rep_po, team) * own_yield
-        slot_opd[slot] = team_avg(rep_opd, team) * own_yield
+        slot_opd[slot] = team_yield(rep_opd, team) * own_yield
         slot_annual[slot] = quota if quota is not None else team_avg(rep_quota, team)
 
     hire_slot = np.arange(n0, n0 + nh, dtype=np.int64)
@@ -349,9 +399,6 @@ def compile_scenario(s: Scenario) -> Compiled:
             slot_act[slot], slot_pm[slot] = slot_act[owner], slot_pm[owner]
             slot_po[slot], slot_opd[slot] = slot_po[owner], slot_opd[owner]
 
-    pot = np.array(
-        [np.nan if t.potential_usd is None else t.potential_usd for t in territories]
-    )
     terr_share = np.ones(nt)
     for r in range(n0):
         mine = np.flatnonzero(terr_owner == r)
@@ -361,15 +408,6 @@ def compile_scenario(s: Scenario) -> Compiled:
                 np.isfinite(p), p, np.nanmean(p) if np.isfinite(p).any() else 1.0
             )
             terr_share[mine] = w / w.sum() if w.sum() > 0 else 1.0 / len(mine)
-    mean_p = np.nanmean(pot) if np.isfinite(pot).any() else np.nan
-    rel = (
-        np.where(np.isfinite(pot) & (mean_p > 0), pot / mean_p, 1.0)
-        if np.isfinite(mean_p)
-        else np.ones(nt)
-    )
-    rel = np.maximum(rel, 1e-6)
-    terr_meet = rel**s.potential_meeting_elasticity
-    terr_size = rel**s.potential_size_elasticity
     terr_accounts = np.array(
         [
             np.inf if t.account_count is None else float(t.account_count)

@@ -7,9 +7,15 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
+from simulation.model import compile_scenario
 from simulation.reference import expected_closed_won_acv, numpy_funnel
 from simulation.runner import run
-from simulation.scenario import OpenOpportunity, PlannedHire, Scenario
+from simulation.scenario import (
+    OpenOpportunity,
+    PlannedHire,
+    Scenario,
+    TerritoryInput,
+)
 
 R = 50
 
@@ -162,3 +168,38 @@ def test_open_deals_continue_from_their_age(small: Scenario) -> None:
     # deals far past the median cycle close almost at once; fresh ones mostly later
     assert res.metric("closed_won_count", "rep:R000")[:, 0].mean() > 15
     assert date.fromisoformat(res.months[0] + "-01") <= start + timedelta(days=31)
+
+
+def test_hire_yields_like_the_team_average_rep_on_skewed_potentials(
+    small: Scenario,
+) -> None:
+    """A hire without a seat gets the team's average seat: its meetings per activity
+    equal the mean of what the team's reps yield in their own seats, not more
+    (dividing by the factor of the mean potential overstated it, Jensen)."""
+    reps = small.reps
+    pots = [1e6 * 8.0 ** (i % 4) for i in range(len(reps))]
+    terr = [
+        TerritoryInput(
+            territory_id=r.rep_id, owner_rep_id=r.rep_id, potential_usd=p, team=r.team
+        )
+        for r, p in zip(reps, pots, strict=True)
+    ]
+    team = reps[0].team
+    s = small.model_copy(
+        update={
+            "territories": terr,
+            "planned_hires": [
+                PlannedHire(hire_id="h1", team=team, start_date=small.start_date)
+            ],
+        }
+    )
+    c = compile_scenario(s)
+    idx = {sid: i for i, sid in enumerate(c.slot_ids)}
+    observed = [
+        c.slot_pm[idx[r.rep_id]] * c.terr_meet[i]
+        for i, r in enumerate(reps)
+        if r.team == team
+    ]
+    hire = c.slot_pm[idx["hire:h1"]] * c.terr_meet[c.hire_territory[0]]
+    assert len(set(np.round(c.terr_meet[: len(reps)], 6))) > 1
+    assert hire == pytest.approx(np.mean(observed), rel=1e-9)
