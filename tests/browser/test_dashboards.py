@@ -37,9 +37,12 @@ def dash_app(settings):
 
 def _settle(dash_duo) -> None:
     """Wait until no callback is in flight, so the server stops between requests."""
-    wait_until(lambda: not dash_duo.driver.find_elements("css selector", "[data-dash-is-loading='true']"), timeout=30)
+    def idle() -> bool:  # querySelector: find_elements would sit out the implicit wait
+        return not dash_duo.driver.execute_script("return document.querySelector(\"[data-dash-is-loading='true']\")")
+
+    wait_until(idle, timeout=30)
     time.sleep(0.5)
-    wait_until(lambda: not dash_duo.driver.find_elements("css selector", "[data-dash-is-loading='true']"), timeout=30)
+    wait_until(idle, timeout=30)
 
 
 def _open(dash_duo, path: str) -> None:
