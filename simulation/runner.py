@@ -18,7 +18,10 @@ team's P50 is the median of team totals, not the sum of its reps' medians.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
+import threading
 import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -248,6 +251,29 @@ def _blocks(replications: int, seed: int) -> list[tuple[np.random.SeedSequence, 
         left -= sizes[-1]
     seeds = np.random.SeedSequence(seed).spawn(len(sizes))
     return list(zip(seeds, sizes, strict=True))
+
+
+def _forget_inherited_fork_server() -> None:
+    """After a fork, drop the parent's fork-server handle (and its possibly held lock).
+
+    A background job is a fork of the web server; if the server had started a fork
+    server, the child inherits a handle to it that it cannot wait on, and a lock that
+    another thread may have held at the fork. Forgetting it lets the child start its
+    own fork server on its first parallel run instead of hanging.
+    """
+    from multiprocessing import forkserver
+
+    server = forkserver._forkserver  # the module's singleton; no public reset exists
+    if server._forkserver_alive_fd is not None:
+        with contextlib.suppress(OSError):
+            os.close(server._forkserver_alive_fd)
+    server._lock = threading.Lock()
+    server._forkserver_pid = None
+    server._forkserver_address = None
+    server._forkserver_alive_fd = None
+
+
+os.register_at_fork(after_in_child=_forget_inherited_fork_server)
 
 
 def run_iter(

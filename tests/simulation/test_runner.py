@@ -98,3 +98,26 @@ def test_compare_uses_common_random_numbers(small: Scenario) -> None:
 def test_replications_must_be_positive(small: Scenario) -> None:
     with pytest.raises(ValueError, match="replications"):
         run(small, 0, 1)
+
+
+def _run_in_forked_child(scenario: Scenario, queue) -> None:
+    queue.put(float(run(scenario, 2 * REPLICATIONS_PER_BLOCK, seed=3, workers=2).metric("closed_won_acv").sum()))
+
+
+def test_a_forked_child_runs_in_parallel_after_its_parent_did(small: Scenario) -> None:
+    """A background job is a fork of the web server: it must not reuse the parent's
+    fork server (it used to hang, as the Scenario page did after the server ran one)."""
+    import multiprocessing
+
+    parent = float(run(small, 2 * REPLICATIONS_PER_BLOCK, seed=3, workers=2).metric("closed_won_acv").sum())
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_run_in_forked_child, args=(small, queue))
+    child.start()
+    try:
+        assert queue.get(timeout=120) == pytest.approx(parent)
+    finally:
+        child.join(timeout=30)
+        if child.is_alive():
+            child.kill()
+    assert child.exitcode == 0
