@@ -39,8 +39,8 @@ def register(app: Any, services: Services) -> None:
         Output(Shell.PRESENT_SWITCH, "label"),
         Output(Shell.SHARE_TITLE, "children"),
         Output(Shell.SHARE_HELP, "children"),
-        Output(Shell.SNAP_NAME, "placeholder"),
-        Output(Shell.SNAP_NOTE, "placeholder"),
+        Output(Shell.SNAP_NAME_LABEL, "children"),
+        Output(Shell.SNAP_NOTE_LABEL, "children"),
         Output(Shell.SNAP_SAVE, "children"),
         Input(Shell.LANG, "data"),
     )

@@ -41,7 +41,7 @@ def norm_lang(lang: str | None) -> str:
 
 
 def t(key: str, lang: str | None = DEFAULT_LANG, **values: object) -> str:
-    """The message ``key`` in ``lang``, with ``{name}`` placeholders filled in."""
+    """The message ``key`` in ``lang``, with its ``{name}`` fields filled in."""
     texts = catalog()[key]
     text = texts.get(norm_lang(lang)) or texts[DEFAULT_LANG]
     return text.format(**values) if values else text

@@ -33,6 +33,8 @@ class Shell(StrEnum):
     SHARE_URL = "shell-share-url"
     SHARE_HELP = "shell-share-help"
     SNAP_NAME = "shell-snap-name"
+    SNAP_NAME_LABEL = "shell-snap-name-label"
+    SNAP_NOTE_LABEL = "shell-snap-note-label"
     SNAP_NOTE = "shell-snap-note"
     SNAP_SAVE = "shell-snap-save"
     SNAP_STATUS = "shell-snap-status"

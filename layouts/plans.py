@@ -55,7 +55,7 @@ def plan_card(lang: str, seeded: dict[str, Any]) -> Component:
             html.Div(id=Plans.READONLY, className="small text-muted mt-1"),
             dbc.InputGroup(
                 [
-                    dbc.Input(id=Plans.NAME, placeholder=t("plans.name.placeholder", lang), maxLength=80),
+                    dbc.Input(id=Plans.NAME, placeholder=t("plans.name.hint", lang), maxLength=80),
                     dbc.Button(t("plans.duplicate", lang), id=Plans.DUPLICATE, color="secondary", outline=True),
                     dbc.Button(t("plans.rename", lang), id=Plans.RENAME, color="secondary", outline=True),
                     dbc.Button(t("plans.delete", lang), id=Plans.DELETE, color="danger", outline=True),
@@ -91,7 +91,7 @@ def carve_card(lang: str) -> Component:
             html.P(t("plans.carve.help", lang), className="small text-muted"),
             dbc.Row(
                 [
-                    _field(t("plans.carve.name", lang), dbc.Input(id=Plans.CARVE_NAME, maxLength=80, placeholder=t("plans.name.placeholder", lang)), Plans.CARVE_NAME, md=5),
+                    _field(t("plans.carve.name", lang), dbc.Input(id=Plans.CARVE_NAME, maxLength=80, placeholder=t("plans.name.hint", lang)), Plans.CARVE_NAME, md=5),
                     _field(t("plans.carve.k", lang), dbc.Input(id=Plans.CARVE_K, type="number", min=1, max=500, step=1, value=None), Plans.CARVE_K, md=2),
                     _field(
                         t("plans.carve.by", lang),
@@ -180,7 +180,7 @@ def rebalance_tab(lang: str) -> Component:
             ),
             _field(t("plans.reb.accounts", lang), dbc.Input(id=Plans.REB_ACCOUNTS, type="number", min=0, step=1, placeholder=t("plans.reb.no_limit", lang)), Plans.REB_ACCOUNTS, md=2),
             _field(t("plans.reb.pipeline", lang), dbc.Input(id=Plans.REB_PIPELINE, type="number", min=0, step=1000, placeholder=t("plans.reb.no_limit", lang)), Plans.REB_PIPELINE, md=3),
-            _field(t("plans.reb.name", lang), dbc.Input(id=Plans.REB_NAME, maxLength=80, placeholder=t("plans.reb.name.placeholder", lang)), Plans.REB_NAME, md=3),
+            _field(t("plans.reb.name", lang), dbc.Input(id=Plans.REB_NAME, maxLength=80, placeholder=t("plans.reb.name.hint", lang)), Plans.REB_NAME, md=3),
             dbc.Col(dbc.Button(t("plans.rebalance", lang), id=Plans.REBALANCE, color="primary", class_name="w-100"), md=2, class_name="d-flex align-items-end"),
         ],
         class_name="g-2 mb-2",

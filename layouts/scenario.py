@@ -219,7 +219,7 @@ def toolbar(lang: str, query: dict[str, str]) -> Component:
                     dbc.Label(t("scen.name", lang), html_for=Scenario.NAME, class_name="small mb-0"),
                     dbc.InputGroup(
                         [
-                            dbc.Input(id=Scenario.NAME, placeholder=t("scen.name.placeholder", lang), maxlength=NAME_MAX + 20, persistence=True, persistence_type="session"),
+                            dbc.Input(id=Scenario.NAME, placeholder=t("scen.name.hint", lang), maxlength=NAME_MAX + 20, persistence=True, persistence_type="session"),
                             dbc.Button(t("scen.save", lang), id=Scenario.SAVE, color="primary"),
                         ],
                         size="sm",

@@ -106,7 +106,9 @@ def share_modal() -> Component:
                 [
                     html.P(id=Shell.SHARE_HELP, className="small text-muted"),
                     dbc.Input(id=Shell.SHARE_URL, readonly=True, class_name="mb-3 font-monospace"),
+                    dbc.Label(id=Shell.SNAP_NAME_LABEL, html_for=Shell.SNAP_NAME, class_name="small mb-0"),
                     dbc.Input(id=Shell.SNAP_NAME, maxLength=80, class_name="mb-2"),
+                    dbc.Label(id=Shell.SNAP_NOTE_LABEL, html_for=Shell.SNAP_NOTE, class_name="small mb-0"),
                     dbc.Textarea(id=Shell.SNAP_NOTE, maxLength=2000, class_name="mb-2"),
                     dbc.Button(id=Shell.SNAP_SAVE, color="primary", size="sm"),
                     html.Div(id=Shell.SNAP_STATUS, className="mt-2"),

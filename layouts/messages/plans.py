@@ -19,7 +19,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Starts {start}; locked until {lock}. Edits are saved at once.",
         "zh": "{start} 生效；锁定至 {lock}。修改会立即保存。",
     },
-    "plans.name.placeholder": {"en": "Plan name", "zh": "方案名称"},
+    "plans.name.hint": {"en": "Plan name", "zh": "方案名称"},
     "plans.duplicate": {"en": "Duplicate", "zh": "复制"},
     "plans.rename": {"en": "Rename", "zh": "重命名"},
     "plans.delete": {"en": "Delete", "zh": "删除"},
@@ -121,7 +121,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "plans.reb.pipeline": {"en": "Max open pipeline moved (USD)", "zh": "最多移动在手商机（美元）"},
     "plans.reb.no_limit": {"en": "no limit", "zh": "不限"},
     "plans.reb.name": {"en": "Save as", "zh": "另存为"},
-    "plans.reb.name.placeholder": {"en": "\"<plan> rebalanced\"", "zh": "“<方案> 再平衡”"},
+    "plans.reb.name.hint": {"en": "\"<plan> rebalanced\"", "zh": "“<方案> 再平衡”"},
     "plans.reb.default_name": {"en": "{name} rebalanced", "zh": "{name} 再平衡"},
     "plans.rebalance": {"en": "Rebalance", "zh": "再平衡"},
     "plans.reb.done": {

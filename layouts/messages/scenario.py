@@ -14,7 +14,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "scen.load": {"en": "Load", "zh": "加载"},
     "scen.duplicate": {"en": "Duplicate", "zh": "复制"},
     "scen.name": {"en": "Scenario name", "zh": "情景名称"},
-    "scen.name.placeholder": {"en": "e.g. Two hires in Q3", "zh": "例如：第三季度招聘两人"},
+    "scen.name.hint": {"en": "e.g. Two hires in Q3", "zh": "例如：第三季度招聘两人"},
     "scen.save": {"en": "Save", "zh": "保存"},
     "scen.saved.ok": {"en": "Saved “{name}”.", "zh": "已保存“{name}”。"},
     "scen.loaded.ok": {"en": "Loaded “{name}”.", "zh": "已加载“{name}”。"},
